@@ -1,0 +1,302 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .choices import ActionKind, Response, Status, ThemeSource
+
+
+class Theme(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+    def __str__(self) -> str:
+        return self.name_en
+
+
+class Body(models.Model):
+    """A governing body that reports are addressed to (CND, CCPCJ, GA …)."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=200, unique=True)
+    name_en = models.CharField(_("English name"), max_length=200)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("body")
+        verbose_name_plural = _("bodies")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class MemberState(models.Model):
+    iso3 = models.CharField(_("ISO3 code"), max_length=3, primary_key=True)
+    name_en = models.CharField(_("English name"), max_length=100, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("member state")
+        verbose_name_plural = _("member states")
+
+    def __str__(self) -> str:
+        return self.name_en
+
+
+class Report(models.Model):
+    symbol = models.CharField(
+        _("symbol"),
+        max_length=200,
+        unique=True,
+        help_text=_("The UN document symbol when the text states it, otherwise the file name."),
+    )
+    symbol_from_text = models.BooleanField(_("symbol stated in the text"), default=False)
+    title = models.TextField(_("title"), blank=True)
+    author = models.CharField(_("author"), max_length=100, blank=True)
+    document_date = models.DateField(_("document date"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=10, default="zh")
+    source_file = models.CharField(_("source file"), max_length=255)
+    source_format = models.CharField(_("source format"), max_length=20, blank=True)
+    sha256 = models.CharField(_("SHA-256 of the source"), max_length=64)
+    parser_version = models.PositiveSmallIntegerField(_("parser version"), default=1)
+    recommendations_section = models.CharField(
+        _("recommendations section"),
+        max_length=200,
+        blank=True,
+        help_text=_("Title of the section the recommendations were read from; empty if none."),
+    )
+    imported_at = models.DateTimeField(_("imported at"))
+
+    class Meta:
+        ordering = ["symbol"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+
+    def __str__(self) -> str:
+        return self.symbol
+
+
+class ReportSession(models.Model):
+    """A body and session a report is addressed to, with its agenda item."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="sessions")
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, null=True, blank=True)
+    body_name = models.CharField(_("body name"), max_length=200)
+    session = models.CharField(_("session"), max_length=100, blank=True)
+    dates = models.CharField(_("dates"), max_length=100, blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    agenda_item = models.CharField(_("agenda item"), max_length=20, blank=True)
+    agenda_symbol = models.CharField(_("agenda symbol"), max_length=100, blank=True)
+    agenda_title = models.TextField(_("agenda item title"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["report", "position"]
+        verbose_name = _("report session")
+        verbose_name_plural = _("report sessions")
+
+    def __str__(self) -> str:
+        return f"{self.body_name} {self.session}".strip()
+
+
+class Recommendation(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="recommendations")
+    paragraph = models.CharField(_("paragraph"), max_length=10)
+    item = models.CharField(_("item"), max_length=5, blank=True)
+    label = models.CharField(_("label"), max_length=20)
+    text = models.TextField(_("text"))
+    addressee = models.TextField(_("addressee"), blank=True)
+    heading = models.CharField(_("heading"), max_length=200, blank=True)
+    themes = models.ManyToManyField(
+        Theme,
+        through="RecommendationTheme",
+        related_name="recommendations",
+        verbose_name=_("themes"),
+    )
+    themes_overridden = models.BooleanField(
+        _("themes set by staff"),
+        default=False,
+        help_text=_("When set, re-importing the report leaves the themes as staff set them."),
+    )
+    bodies = models.ManyToManyField(
+        Body, blank=True, related_name="recommendations", verbose_name=_("bodies")
+    )
+    sdg_targets = models.JSONField(_("SDG targets"), default=list, blank=True)
+    position = models.PositiveIntegerField(_("position"))
+    source_line = models.PositiveIntegerField(_("line in source"), null=True, blank=True)
+    is_withdrawn = models.BooleanField(_("withdrawn"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "position"]
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "paragraph", "item"], name="recommendation_unique_label"
+            ),
+        ]
+        indexes = [models.Index(fields=["report", "position"])]
+
+    def __str__(self) -> str:
+        return f"{self.report.symbol} {self.label}"
+
+
+class RecommendationTheme(models.Model):
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="theme_links"
+    )
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="recommendation_links")
+    source = models.CharField(_("source"), max_length=10, choices=ThemeSource.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("recommendation theme")
+        verbose_name_plural = _("recommendation themes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "theme"], name="recommendation_theme_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=ThemeSource.values), name="recommendation_theme_source"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation_id}:{self.theme_id} ({self.source})"
+
+
+class Liaison(models.Model):
+    """A user bound to one member state: their reach through the API."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="liaison"
+    )
+    member_state = models.ForeignKey(MemberState, on_delete=models.PROTECT, related_name="liaisons")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("liaison")
+        verbose_name_plural = _("liaisons")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.member_state_id})"
+
+
+class FollowUp(models.Model):
+    """One member state's follow-up of one recommendation."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    member_state = models.ForeignKey(
+        MemberState, on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    response = models.CharField(_("response"), max_length=20, choices=Response.choices, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["recommendation", "member_state"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "member_state"], name="follow_up_unique_state"
+            ),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="follow_up_status"),
+            models.CheckConstraint(
+                condition=Q(response__in=[*Response.values, ""]), name="follow_up_response"
+            ),
+            models.CheckConstraint(
+                condition=Q(verified_at__isnull=True) | Q(status=Status.IMPLEMENTED),
+                name="follow_up_verified_only_implemented",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation} / {self.member_state_id}"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+
+class Action(models.Model):
+    """Something a member state did on a recommendation."""
+
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="actions")
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=20, choices=ActionKind.choices)
+    description = models.TextField(_("description"))
+    evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["follow_up", "date", "id"]
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=ActionKind.values), name="action_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.follow_up} {self.date} {self.kind}"

@@ -1,0 +1,41 @@
+"""Reference data kept in the repository: member states, themes, bodies.
+
+Loaded by migrations (with historical models), so `migrate` alone fills them in.
+Loading is an upsert: running it again updates names and adds new rows.
+"""
+
+import csv
+import json
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def member_state_rows() -> list[dict[str, str]]:
+    with (DATA_DIR / "member_states.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def theme_rows() -> list[dict]:
+    data = json.loads((DATA_DIR / "themes.json").read_text(encoding="utf-8"))
+    return data["themes"]
+
+
+def body_rows() -> list[dict[str, str]]:
+    return json.loads((DATA_DIR / "bodies.json").read_text(encoding="utf-8"))
+
+
+def load_reference_data(member_state_model, theme_model, body_model) -> None:
+    for row in member_state_rows():
+        member_state_model.objects.update_or_create(
+            iso3=row["iso3"], defaults={"name_en": row["name_en"], "name_zh": row["name_zh"]}
+        )
+    for position, row in enumerate(theme_rows(), start=1):
+        theme_model.objects.update_or_create(
+            code=row["code"],
+            defaults={"name_zh": row["name_zh"], "name_en": row["name_en"], "position": position},
+        )
+    for row in body_rows():
+        body_model.objects.update_or_create(
+            code=row["code"], defaults={"name_zh": row["name_zh"], "name_en": row["name_en"]}
+        )

@@ -1,0 +1,281 @@
+"""Import of report files into Report and Recommendation rows.
+
+One transaction per report. Re-importing an unchanged file writes nothing; a changed
+file updates the items it still finds (matched by paragraph and item), marks the
+others withdrawn, and never deletes a recommendation or anything logged against it.
+"""
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from recommendations.models import (
+    Body,
+    Recommendation,
+    RecommendationTheme,
+    Report,
+    ReportSession,
+    Theme,
+)
+from recommendations.parsing import ParsedReport, ParseError, Taxonomy, decode_report, parse_report
+
+# Bump when the parser's output changes, so that re-importing an unchanged file
+# re-reads it with the new parser instead of being skipped.
+PARSER_VERSION = 1
+
+_RECOMMENDATION_FIELDS = (
+    "label",
+    "text",
+    "addressee",
+    "heading",
+    "sdg_targets",
+    "position",
+    "source_line",
+    "is_withdrawn",
+)
+
+
+class ImportFailed(Exception):
+    """A file could not be imported; the message names the file and the reason."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+@dataclass
+class ImportResult:
+    path: str
+    symbol: str
+    outcome: str  # "created", "updated" or "unchanged"
+    section_title: str | None
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    withdrawn: int = 0
+    theme_counts: dict[str, int] = field(default_factory=dict)
+    dry_run: bool = False
+
+    @property
+    def active(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+def report_import_file(
+    *, path: Path, dry_run: bool = False, taxonomy: Taxonomy | None = None
+) -> ImportResult:
+    """Read, parse and import one report file. Raises ImportFailed on bad input."""
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise ImportFailed(path, "is a directory, not a report file") from None
+    except FileNotFoundError:
+        raise ImportFailed(path, "no such file") from None
+    except OSError as exc:
+        raise ImportFailed(path, f"cannot read the file ({exc.strerror})") from None
+    try:
+        parsed = parse_report(decode_report(data), taxonomy=taxonomy)
+    except ParseError as exc:
+        raise ImportFailed(path, str(exc)) from None
+    return report_import(
+        parsed=parsed,
+        source_file=path.name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        path=str(path),
+        dry_run=dry_run,
+    )
+
+
+def report_import(
+    *,
+    parsed: ParsedReport,
+    source_file: str,
+    sha256: str,
+    path: str | None = None,
+    dry_run: bool = False,
+) -> ImportResult:
+    symbol = parsed.metadata.symbol or source_file
+    report = Report.objects.filter(symbol=symbol).first()
+    if report and report.sha256 == sha256 and report.parser_version == PARSER_VERSION:
+        result = ImportResult(
+            path=path or source_file,
+            symbol=symbol,
+            outcome="unchanged",
+            section_title=report.recommendations_section or None,
+            unchanged=report.recommendations.filter(is_withdrawn=False).count(),
+            dry_run=dry_run,
+        )
+        result.theme_counts = _theme_counts(report)
+        return result
+
+    with transaction.atomic():
+        result = ImportResult(
+            path=path or source_file,
+            symbol=symbol,
+            outcome="updated" if report else "created",
+            section_title=parsed.section_title,
+            dry_run=dry_run,
+        )
+        report = _save_report(report, parsed, symbol=symbol, source_file=source_file, sha256=sha256)
+        _save_recommendations(report, parsed, result, reason=f"import {source_file}")
+        result.theme_counts = _theme_counts(report)
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+def _save_report(
+    report: Report | None, parsed: ParsedReport, *, symbol: str, source_file: str, sha256: str
+) -> Report:
+    meta = parsed.metadata
+    values = {
+        "symbol_from_text": meta.symbol is not None,
+        "title": meta.title,
+        "author": meta.author,
+        "document_date": meta.document_date,
+        "language": meta.language,
+        "source_file": source_file,
+        "source_format": meta.source_format,
+        "sha256": sha256,
+        "parser_version": PARSER_VERSION,
+        "recommendations_section": parsed.section_title or "",
+        "imported_at": timezone.now(),
+    }
+    if report is None:
+        report = Report(symbol=symbol, **values)
+    else:
+        for name, value in values.items():
+            setattr(report, name, value)
+    report.full_clean()
+    report.save()
+
+    bodies = {body.code: body for body in Body.objects.all()}
+    report.sessions.all().delete()
+    ReportSession.objects.bulk_create(
+        ReportSession(
+            report=report,
+            body=bodies.get(session.code),
+            body_name=session.name,
+            session=session.session,
+            dates=session.dates,
+            start_date=session.start_date,
+            end_date=session.end_date,
+            place=session.place,
+            agenda_item=session.agenda_item,
+            agenda_symbol=session.agenda_symbol,
+            agenda_title=session.agenda_title,
+            position=position,
+        )
+        for position, session in enumerate(meta.bodies, start=1)
+    )
+    return report
+
+
+def _save_recommendations(
+    report: Report, parsed: ParsedReport, result: ImportResult, *, reason: str
+) -> None:
+    themes = {theme.code: theme for theme in Theme.objects.all()}
+    bodies = {body.code: body for body in Body.objects.all()}
+    existing = {
+        (rec.paragraph, rec.item): rec
+        for rec in report.recommendations.prefetch_related("theme_links", "bodies")
+    }
+    for item in parsed.recommendations:
+        values = {
+            "label": item.label,
+            "text": item.text,
+            "addressee": item.addressee,
+            "heading": item.heading,
+            "sdg_targets": list(item.sdg_targets),
+            "position": item.position,
+            "source_line": item.line,
+            "is_withdrawn": False,
+        }
+        wanted_themes = {(link.code, link.source) for link in item.themes if link.code in themes}
+        wanted_bodies = {code for code in item.bodies if code in bodies}
+        rec = existing.pop((item.paragraph, item.item), None)
+        if rec is None:
+            rec = Recommendation(report=report, paragraph=item.paragraph, item=item.item, **values)
+            rec._change_reason = reason
+            rec.full_clean(validate_unique=False)
+            rec.save()
+            _set_themes(rec, wanted_themes, themes, current=set())
+            rec.bodies.set([bodies[code] for code in wanted_bodies])
+            result.created += 1
+            continue
+        changed = [name for name in _RECOMMENDATION_FIELDS if getattr(rec, name) != values[name]]
+        for name in changed:
+            setattr(rec, name, values[name])
+        if changed:
+            rec._change_reason = reason
+            rec.save(update_fields=[*changed, "updated_at"])
+        current_themes = {(link.theme.code, link.source) for link in rec.theme_links.all()}
+        if not rec.themes_overridden and current_themes != wanted_themes:
+            _set_themes(rec, wanted_themes, themes, current=current_themes)
+            changed.append("themes")
+        if {body.code for body in rec.bodies.all()} != wanted_bodies:
+            rec.bodies.set([bodies[code] for code in wanted_bodies])
+            changed.append("bodies")
+        if changed:
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    for rec in existing.values():
+        if not rec.is_withdrawn:
+            rec.is_withdrawn = True
+            rec._change_reason = reason
+            rec.save(update_fields=["is_withdrawn", "updated_at"])
+            result.withdrawn += 1
+
+
+def _set_themes(
+    rec: Recommendation,
+    wanted: set[tuple[str, str]],
+    themes: dict[str, Theme],
+    *,
+    current: set[tuple[str, str]],
+) -> None:
+    for code, source in current - wanted:
+        for link in RecommendationTheme.objects.filter(
+            recommendation=rec, theme=themes[code], source=source
+        ):
+            link.delete()
+    for code, source in sorted(wanted - current):
+        RecommendationTheme.objects.update_or_create(
+            recommendation=rec, theme=themes[code], defaults={"source": source}
+        )
+
+
+def _theme_counts(report: Report) -> dict[str, int]:
+    rows = (
+        Theme.objects.annotate(
+            n=Count(
+                "recommendations",
+                filter=Q(recommendations__report=report, recommendations__is_withdrawn=False),
+            )
+        )
+        .filter(n__gt=0)
+        .order_by("position")
+    )
+    return {theme.code: theme.n for theme in rows}
+
+
+def report_import_paths(
+    paths: Iterable[Path], *, dry_run: bool = False
+) -> tuple[list[ImportResult], list[ImportFailed]]:
+    """Import each file on its own; a bad file does not stop the others."""
+    taxonomy = Taxonomy.load()
+    results: list[ImportResult] = []
+    failures: list[ImportFailed] = []
+    for path in paths:
+        try:
+            results.append(report_import_file(path=path, dry_run=dry_run, taxonomy=taxonomy))
+        except ImportFailed as exc:
+            failures.append(exc)
+    return results, failures
