@@ -7,7 +7,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 TEST_ENV := SECRET_KEY=test-only-secret-key-not-for-production DEBUG=0
 
-.PHONY: install run migrate import test test-fast lint messages clean
+.PHONY: install run migrate test test-sqlite test-postgres test-fast lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,9 +29,18 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The whole suite twice: on SQLite (the embedded default) and on a throwaway
+# PostgreSQL server that scripts/with_postgres.sh installs, starts and stops.
 test: install lint
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/pytest
+	$(TEST_ENV) scripts/with_postgres.sh $(BIN)/pytest -p no:cacheprovider
+
+test-sqlite: install
+	$(TEST_ENV) $(BIN)/pytest
+
+test-postgres: install
+	$(TEST_ENV) scripts/with_postgres.sh $(BIN)/pytest -p no:cacheprovider
 
 test-fast: install
 	$(TEST_ENV) $(BIN)/pytest -m "not slow"

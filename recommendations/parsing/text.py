@@ -167,7 +167,7 @@ def _remove_page_artefacts(lines: list[str]) -> None:
 
 
 _SPACE_BETWEEN_WIDE = re.compile(f"(?<=[{_WIDE}])[ \t\u3000]+(?=[{_WIDE}])")
-_SPACES = re.compile(r"[ \t\u3000\u00a0]+")
+_SPACES = re.compile(r"\s+")
 
 
 def normalise(text: str) -> str:
@@ -176,20 +176,33 @@ def normalise(text: str) -> str:
     return _SPACE_BETWEEN_WIDE.sub("", text)
 
 
+_CJK_CHAR = re.compile(f"[{CJK}]")
+
+
+def _needs_space(left: str, right: str) -> bool:
+    """Whether the line break between two characters stood for a space.
+
+    Latin words are separated by spaces; UN Chinese texts also set numbers apart from
+    Chinese characters ("2016 年", "指标 3.3"), a space that PDF extraction loses at a
+    line break.
+    """
+    if left.isascii() and left.isalnum() and right.isascii() and right.isalnum():
+        return True
+    digit_left = left.isascii() and left.isdigit()
+    digit_right = right.isascii() and right.isdigit()
+    return (digit_left and bool(_CJK_CHAR.match(right))) or (
+        digit_right and bool(_CJK_CHAR.match(left))
+    )
+
+
 def join_lines(parts: list[str]) -> str:
-    """Join wrapped lines: no space between Chinese text, one between Latin words."""
+    """Join wrapped lines: no space inside Chinese text, one between words and numbers."""
     out = ""
     for part in parts:
         part = part.strip()
         if not part:
             continue
-        if (
-            out
-            and out[-1].isascii()
-            and out[-1].isalnum()
-            and part[0].isascii()
-            and part[0].isalnum()
-        ):
+        if out and _needs_space(out[-1], part[0]):
             out += " "
         out += part
     return normalise(out)

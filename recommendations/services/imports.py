@@ -6,6 +6,7 @@ others withdrawn, and never deletes a recommendation or anything logged against 
 """
 
 import hashlib
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,8 @@ from recommendations.models import (
     Theme,
 )
 from recommendations.parsing import ParsedReport, ParseError, Taxonomy, decode_report, parse_report
+
+logger = logging.getLogger(__name__)
 
 # Bump when the parser's output changes, so that re-importing an unchanged file
 # re-reads it with the new parser instead of being skipped.
@@ -278,4 +281,13 @@ def report_import_paths(
             results.append(report_import_file(path=path, dry_run=dry_run, taxonomy=taxonomy))
         except ImportFailed as exc:
             failures.append(exc)
+        except Exception as exc:  # a bug or a database failure: report it, go on
+            logger.debug("import of %s failed", path, exc_info=True)
+            failures.append(
+                ImportFailed(
+                    path,
+                    f"unexpected error ({type(exc).__name__}: {exc}); "
+                    "nothing was written for this report",
+                )
+            )
     return results, failures

@@ -1,0 +1,29 @@
+from pathlib import Path
+
+import pytest
+
+from recommendations.parsing import Taxonomy, decode_report, parse_report
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SEED_2017 = SEEDS / "001_11a12d27b9d2d054.txt"  # Executive Director, activities in 2016
+SEED_2004 = SEEDS / "002_2ed4e228b852b96c.txt"  # Secretary-General, conclusions and recs
+SEED_2016_COP = SEEDS / "003_7ddf46dbc9508426.txt"  # Markdown, conclusions only
+SEED_2019 = SEEDS / "004_a18fa2faa6a1f8c2.txt"  # Markdown-ish, four recommendations
+
+
+@pytest.fixture(scope="session")
+def taxonomy() -> Taxonomy:
+    return Taxonomy.load()
+
+
+@pytest.fixture(scope="session")
+def parse_seed(taxonomy):
+    cache = {}
+
+    def parse(path: Path):
+        if path not in cache:
+            cache[path] = parse_report(decode_report(path.read_bytes()), taxonomy=taxonomy)
+        return cache[path]
+
+    return parse

@@ -1,0 +1,240 @@
+"""import_report / import_seeds end to end on a real database."""
+
+import datetime
+import shutil
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from recommendations.choices import ActionKind, Status, ThemeSource
+from recommendations.models import (
+    Action,
+    FollowUp,
+    MemberState,
+    Recommendation,
+    RecommendationTheme,
+    Report,
+    Theme,
+)
+from tests.conftest import SEED_2004, SEED_2017
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out, stderr=out)
+    return out.getvalue()
+
+
+def snapshot():
+    """Everything an import may write, to compare before and after."""
+    return (
+        list(Report.objects.values().order_by("id")),
+        list(Recommendation.objects.values().order_by("id")),
+        list(RecommendationTheme.objects.values().order_by("id")),
+        Recommendation.history.count(),
+        RecommendationTheme.history.count(),
+    )
+
+
+def test_import_seeds_loads_every_recommendation():
+    output = run("import_seeds")
+    assert Report.objects.count() == 4
+    assert Recommendation.objects.count() == 39
+    assert "seeds/001_11a12d27b9d2d054.txt: report 001_11a12d27b9d2d054.txt new" in output
+    assert "recommendations created 31, updated 0, unchanged 0, withdrawn 0" in output
+    assert "themes: drugs 6, organized-crime 6, corruption 3, terrorism 2, research 5" in output
+    assert "«结论» holds no recommendations" in output
+    rec = Recommendation.objects.get(report__symbol="001_11a12d27b9d2d054.txt", label="93(b)")
+    assert rec.text.startswith("快速跟踪吸毒人群和监狱人员中的艾滋病毒/艾滋病响应")
+    assert rec.sdg_targets == ["3.3"]
+    assert [t.code for t in rec.themes.all()] == ["drugs"]
+    assert rec.theme_links.get().source == ThemeSource.HEADING
+    assert [b.code for b in rec.bodies.all()] == ["CND"]
+    report = rec.report
+    assert report.title == "联合国毒品和犯罪问题办公室的活动"
+    assert report.author == "执行主任"
+    assert [s.body.code for s in report.sessions.all()] == ["CND", "CCPCJ"]
+    assert report.sessions.first().agenda_symbol == "E/CN.7/2017/1"
+    assert Recommendation.history.filter(history_type="+").count() == 39
+
+
+def test_reimport_of_unchanged_files_writes_nothing():
+    run("import_seeds")
+    before = snapshot()
+    output = run("import_seeds")
+    assert snapshot() == before
+    assert output.count("unchanged") >= 4
+    assert "nothing written" in output
+
+
+def test_dry_run_writes_nothing():
+    output = run("import_report", str(SEED_2017), "--dry-run")
+    assert "[dry run]" in output and "created 31" in output
+    assert Report.objects.count() == 0 and Recommendation.objects.count() == 0
+
+
+def log_follow_up(rec, iso3, status=Status.IN_PROGRESS):
+    follow_up = FollowUp.objects.create(
+        recommendation=rec, member_state=MemberState.objects.get(iso3=iso3), status=status
+    )
+    Action.objects.create(
+        follow_up=follow_up,
+        date=datetime.date(2026, 1, 31),
+        kind=ActionKind.POLICY,
+        description="国家战略已通过",
+    )
+    return follow_up
+
+
+def test_changed_reimport_updates_withdraws_and_keeps_follow_ups(tmp_path):
+    path = tmp_path / SEED_2017.name
+    shutil.copy(SEED_2017, path)
+    run("import_report", str(path))
+    report = Report.objects.get(symbol=SEED_2017.name)
+    rec_93a = report.recommendations.get(label="93(a)")
+    rec_99c = report.recommendations.get(label="99(c)")
+    follow_up = log_follow_up(rec_99c, "KEN")
+    log_follow_up(rec_93a, "BOL")
+
+    original = path.read_text(encoding="utf-8")
+    changed = original.replace("致力于落实大会特", "致力于全面落实大会特").replace(
+        " (c) 为便利所有有关利益相关方及酌情包括民间社会和民营部门的共同参与\n\n创造环境。", ""
+    )
+    assert changed.count("全面落实") == 1 and "共同参与\n\n创造环境" not in changed
+    path.write_text(changed, encoding="utf-8")
+
+    output = run("import_report", str(path))
+    assert "updated: recommendations created 0, updated 1, unchanged 29, withdrawn 1" in output
+    rec_93a.refresh_from_db()
+    rec_99c.refresh_from_db()
+    assert "致力于全面落实大会特别会议" in rec_93a.text
+    assert rec_99c.is_withdrawn and rec_99c.text.startswith("为便利所有有关利益相关方")
+    assert FollowUp.objects.count() == 2 and Action.objects.count() == 2
+    follow_up.refresh_from_db()
+    assert follow_up.recommendation_id == rec_99c.id
+    assert Recommendation.objects.filter(report=report).count() == 31
+    assert rec_93a.history.count() == 2  # created, then updated by the import
+    assert rec_93a.history.first().history_change_reason == f"import {SEED_2017.name}"
+
+    # Restoring the original brings 99(c) back, with its follow-up still attached.
+    path.write_text(original, encoding="utf-8")
+    output = run("import_report", str(path))
+    assert "updated 2, unchanged 29, withdrawn 0" in output
+    rec_99c.refresh_from_db()
+    assert not rec_99c.is_withdrawn
+    assert rec_99c.follow_ups.get() == follow_up
+
+
+def test_manual_themes_survive_reimport(tmp_path):
+    path = tmp_path / SEED_2017.name
+    shutil.copy(SEED_2017, path)
+    run("import_report", str(path))
+    rec = Recommendation.objects.get(label="93(b)")
+    rec.theme_links.all().delete()
+    RecommendationTheme.objects.create(
+        recommendation=rec, theme=Theme.objects.get(code="criminal-justice"), source="manual"
+    )
+    rec.themes_overridden = True
+    rec.save()
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # new sha256
+    run("import_report", str(path))
+    rec.refresh_from_db()
+    assert [(link.theme.code, link.source) for link in rec.theme_links.all()] == [
+        ("criminal-justice", "manual")
+    ]
+
+
+def test_bad_files_are_reported_and_the_good_ones_still_import(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
+    english = tmp_path / "letter.txt"
+    english.write_text("Dear colleagues, please find attached the minutes.\n" * 3)
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(SEED_2004.read_bytes()[:5000] + b"\xff\xfe" + b"x" * 10)
+    bad_line = SEED_2004.read_bytes()[:5000].count(b"\n") + 1
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError) as error:
+        call_command(
+            "import_report",
+            str(empty),
+            str(pdf),
+            str(SEED_2004),
+            str(english),
+            str(broken),
+            str(tmp_path / "missing.txt"),
+            stdout=out,
+            stderr=err,
+        )
+    assert str(error.value) == "5 of 6 files could not be imported"
+    messages = err.getvalue().splitlines()
+    assert messages == [
+        f"error: {empty}: the file is empty",
+        f"error: {pdf}: this is a PDF file, not text: extract its text first "
+        "(for example `pdftotext -layout report.pdf`) and import the .txt file",
+        f"error: {english}: only 0 Chinese characters: expected the Chinese text of a UN report",
+        f"error: {broken}: line {bad_line}: undecodable bytes: invalid UTF-8 at byte 5000",
+        f"error: {tmp_path / 'missing.txt'}: no such file",
+    ]
+    assert list(Report.objects.values_list("symbol", flat=True)) == [SEED_2004.name]
+
+
+def test_failure_in_the_middle_of_an_import_leaves_the_data_unchanged(monkeypatch, tmp_path):
+    run("import_seeds")
+    before = snapshot()
+    calls = {"n": 0}
+    real_save = Recommendation.save
+
+    def failing_save(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Recommendation, "save", failing_save)
+    # Three items change (93(d), 97(d), 98(a)); the second save fails.
+    changed = SEED_2017.read_text(encoding="utf-8").replace(
+        "支持毒品和犯罪问题办公室努力", "全力支持毒品和犯罪问题办公室努力"
+    )
+    path = tmp_path / SEED_2017.name
+    path.write_text(changed, encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_report", str(path), stdout=StringIO(), stderr=err)
+    assert calls["n"] == 2
+    assert err.getvalue() == (
+        f"error: {path}: unexpected error (RuntimeError: disk full); "
+        "nothing was written for this report\n"
+    )
+    assert snapshot() == before
+
+
+def test_import_by_own_symbol_updates_the_same_report(tmp_path):
+    text = SEED_2017.read_text(encoding="utf-8").replace(
+        " 麻醉药品委员会 \n", "E/CN.7/2017/3 \n\n 麻醉药品委员会 \n", 1
+    )
+    first = tmp_path / "a.txt"
+    second = tmp_path / "renamed.txt"
+    first.write_text(text, encoding="utf-8")
+    second.write_text(text + "\n", encoding="utf-8")
+    run("import_report", str(first))
+    output = run("import_report", str(second))
+    assert "report E/CN.7/2017/3 updated" in output
+    report = Report.objects.get()
+    assert report.symbol == "E/CN.7/2017/3" and report.symbol_from_text
+    assert report.source_file == "renamed.txt"
+
+
+def test_bootstrap_admin_creates_one_superuser_with_a_generated_password():
+    output = run("bootstrap_admin")
+    password = output.split("password: ")[1].split()[0]
+    user = get_user_model().objects.get(username="admin")
+    assert user.is_superuser and user.is_staff and user.check_password(password)
+    assert len(password) >= 16
+    assert "already exists" in run("bootstrap_admin")
+    assert get_user_model().objects.count() == 1
