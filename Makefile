@@ -15,7 +15,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+# Translations are compiled as part of the install (GNU gettext's msgfmt).
+PO_FILES := $(wildcard recommendations/locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+%.mo: %.po
+	command -v msgfmt >/dev/null || scripts/apt_install.sh gettext
+	msgfmt --check -o $@ $<
+
+install: $(STAMP) $(MO_FILES)
 
 migrate: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput

@@ -1,9 +1,15 @@
-from django.contrib import admin
-from django.db.models import Count, Q
+"""The secretariat's admin. Thin: reads come from selectors, writes go through services."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import StreamingHttpResponse
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .choices import Status
 from .models import (
     Action,
     Body,
@@ -11,106 +17,257 @@ from .models import (
     Liaison,
     MemberState,
     Recommendation,
-    RecommendationTheme,
     Report,
     ReportSession,
     Theme,
 )
+from .selectors import admin_lists
+from .services import follow_ups as follow_up_services
+from .services import recommendations as recommendation_services
+from .tabular import RECOMMENDATION_COLUMNS, csv_lines
+
+admin.site.site_header = _("Recommendation tracker")
+admin.site.site_title = _("Recommendation tracker")
+admin.site.index_title = _("Secretariat")
 
 
-class ReportSessionInline(admin.TabularInline):
-    model = ReportSession
+def _csv_response(columns, rows, name: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(csv_lines(columns, rows), content_type="text/csv")
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
+    return response
+
+
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReportSessionInline(ReadOnlyInline):
+    model = ReportSession
     fields = ["body", "body_name", "session", "dates", "place", "agenda_item", "agenda_symbol"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class RecommendationInline(admin.TabularInline):
+class ReportRecommendationInline(ReadOnlyInline):
     model = Recommendation
-    extra = 0
     fields = ["label", "text", "is_withdrawn"]
     readonly_fields = fields
-    can_delete = False
     show_change_link = True
     ordering = ["position"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
-    list_display = ["symbol", "title", "author", "active_count", "withdrawn_count", "imported_at"]
+    list_display = [
+        "symbol",
+        "short_title",
+        "author",
+        "active_count",
+        "withdrawn_count",
+        "follow_up_count",
+        "imported_at",
+    ]
     search_fields = ["symbol", "title"]
-    readonly_fields = [
+    fields = [
         "symbol",
         "symbol_from_text",
+        "title",
+        "author",
+        "document_date",
+        "language",
+        "recommendations_section",
         "source_file",
         "source_format",
         "sha256",
-        "parser_version",
-        "recommendations_section",
         "imported_at",
     ]
-    inlines = [ReportSessionInline, RecommendationInline]
+    readonly_fields = fields
+    inlines = [ReportSessionInline, ReportRecommendationInline]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                active=Count("recommendations", filter=Q(recommendations__is_withdrawn=False)),
-                withdrawn=Count("recommendations", filter=Q(recommendations__is_withdrawn=True)),
-            )
-        )
+        return admin_lists.report_list()
 
-    @admin.display(description=_("active recommendations"), ordering="active")
+    def has_add_permission(self, request):
+        return False  # reports come in through import_report / import_seeds
+
+    @admin.display(description=_("title"), ordering="title")
+    def short_title(self, obj):
+        return Truncator(obj.title).chars(60)
+
+    @admin.display(description=_("active recommendations"), ordering="active_count")
     def active_count(self, obj):
-        return obj.active
+        return obj.active_count
 
-    @admin.display(description=_("withdrawn"), ordering="withdrawn")
+    @admin.display(description=_("withdrawn"), ordering="withdrawn_count")
     def withdrawn_count(self, obj):
-        return obj.withdrawn
+        return obj.withdrawn_count
+
+    @admin.display(description=_("follow-ups"), ordering="follow_up_count")
+    def follow_up_count(self, obj):
+        return obj.follow_up_count
 
 
-class RecommendationThemeInline(admin.TabularInline):
-    model = RecommendationTheme
+class HasFollowUpFilter(admin.SimpleListFilter):
+    title = _("has follow-up")
+    parameter_name = "has_follow_up"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"yes", "no"}:
+            return admin_lists.recommendations_with_follow_up(queryset, self.value() == "yes")
+        return queryset
+
+
+class FollowUpStatusFilter(admin.SimpleListFilter):
+    title = _("follow-up status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return Status.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Status.values:
+            return admin_lists.recommendations_with_follow_up_status(queryset, self.value())
+        return queryset
+
+
+class RecommendationForm(forms.ModelForm):
+    chosen_themes = forms.ModelMultipleChoiceField(
+        queryset=Theme.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        label=_("themes"),
+        help_text=_("Changing the themes marks them as set by staff: re-imports keep them."),
+    )
+
+    class Meta:
+        model = Recommendation
+        fields = ["text", "addressee", "heading"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["chosen_themes"].initial = list(self.instance.themes.all())
+
+
+class FollowUpInline(admin.TabularInline):
+    model = FollowUp
     extra = 0
-    autocomplete_fields = ["theme"]
+    fields = ["member_state", "status", "response", "verification", "action_summary"]
+    readonly_fields = ["verification", "action_summary"]
+    autocomplete_fields = ["member_state"]
+    show_change_link = True
+    verbose_name_plural = _("follow-ups by member state")
+
+    def get_queryset(self, request):
+        return admin_lists.follow_up_list().order_by("member_state__name_en")
+
+    @admin.display(description=_("verification"))
+    def verification(self, obj):
+        return _verification_text(obj)
+
+    @admin.display(description=_("actions"))
+    def action_summary(self, obj):
+        return obj.action_count if obj.pk else "-"
+
+
+def _verification_text(follow_up: FollowUp) -> str:
+    if follow_up.status != Status.IMPLEMENTED:
+        return "-"
+    if follow_up.verified_at is None:
+        return str(_("unverified claim"))
+    when = timezone.localtime(follow_up.verified_at).strftime("%Y-%m-%d %H:%M")
+    return str(_("verified by %(user)s, %(when)s") % {"user": follow_up.verified_by, "when": when})
+
+
+class FollowUpWritesMixin:
+    """Inline follow-ups and actions are saved through the services, never directly."""
+
+    def save_follow_up_formset(self, request, formset, *, recommendation=None):
+        for form in formset.deleted_forms:
+            if form.instance.pk:
+                follow_up_services.follow_up_delete(follow_up=form.instance, user=request.user)
+        for form in formset.forms:
+            if form in formset.deleted_forms or not form.has_changed():
+                continue
+            data = form.cleaned_data
+            if form.instance.pk is None:
+                follow_up_services.follow_up_create(
+                    recommendation=recommendation,
+                    member_state=data["member_state"],
+                    status=data["status"],
+                    response=data.get("response", ""),
+                    user=request.user,
+                    verified_by_staff=True,
+                )
+            else:
+                follow_up_services.follow_up_update(
+                    follow_up=form.instance,
+                    data={
+                        name: data[name]
+                        for name in form.changed_data
+                        if name in follow_up_services.FOLLOW_UP_FIELDS
+                    },
+                    user=request.user,
+                    verified_by_staff=True,
+                )
+
+    def save_action_formset(self, request, formset, *, follow_up):
+        for form in formset.deleted_forms:
+            if form.instance.pk:
+                follow_up_services.action_delete(action=form.instance, user=request.user)
+        for form in formset.forms:
+            if form in formset.deleted_forms or not form.has_changed():
+                continue
+            data = {name: form.cleaned_data[name] for name in follow_up_services.ACTION_FIELDS}
+            if form.instance.pk is None:
+                follow_up_services.action_create(follow_up=follow_up, user=request.user, **data)
+            else:
+                follow_up_services.action_update(
+                    action=form.instance,
+                    data={name: data[name] for name in form.changed_data if name in data},
+                    user=request.user,
+                )
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(SimpleHistoryAdmin):
-    list_display = ["label", "report", "short_text", "theme_codes", "is_withdrawn"]
+class RecommendationAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
+    form = RecommendationForm
+    list_display = [
+        "label",
+        "report",
+        "short_text",
+        "theme_codes",
+        "follow_up_count",
+        "unverified_count",
+        "is_withdrawn",
+    ]
     list_display_links = ["label", "short_text"]
-    list_filter = ["report", "themes", "bodies", "is_withdrawn"]
-    search_fields = ["text", "label", "paragraph"]
-    list_select_related = ["report"]
+    list_filter = [
+        "report",
+        "bodies",
+        "themes",
+        HasFollowUpFilter,
+        FollowUpStatusFilter,
+        "is_withdrawn",
+    ]
+    search_fields = ["text", "label"]
     ordering = ["report__symbol", "position"]
+    list_per_page = 50
     readonly_fields = [
         "report",
-        "paragraph",
-        "item",
         "label",
-        "position",
-        "source_line",
-        "sdg_targets",
-        "is_withdrawn",
-        "created_at",
-        "updated_at",
-    ]
-    fields = [
-        "report",
-        "label",
-        "text",
-        "addressee",
-        "heading",
+        "theme_sources",
         "themes_overridden",
-        "bodies",
+        "body_codes",
         "sdg_targets",
         "position",
         "source_line",
@@ -118,10 +275,38 @@ class RecommendationAdmin(SimpleHistoryAdmin):
         "created_at",
         "updated_at",
     ]
-    inlines = [RecommendationThemeInline]
+    fieldsets = [
+        (None, {"fields": ["report", "label", "text", "addressee", "heading"]}),
+        (
+            _("Themes"),
+            {"fields": ["chosen_themes", "theme_sources", "themes_overridden"]},
+        ),
+        (
+            _("Source"),
+            {
+                "fields": [
+                    "body_codes",
+                    "sdg_targets",
+                    "position",
+                    "source_line",
+                    "is_withdrawn",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+    inlines = [FollowUpInline]
+    actions = ["mark_verified", "export_csv"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("themes")
+        return admin_lists.recommendation_list()
+
+    def has_add_permission(self, request):
+        return False  # recommendations come from imported reports
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # never deleted: a re-import marks them withdrawn
 
     @admin.display(description=_("text"))
     def short_text(self, obj):
@@ -130,6 +315,261 @@ class RecommendationAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("themes"))
     def theme_codes(self, obj):
         return ", ".join(theme.code for theme in obj.themes.all())
+
+    @admin.display(description=_("follow-ups"), ordering="follow_up_count")
+    def follow_up_count(self, obj):
+        return obj.follow_up_count
+
+    @admin.display(description=_("unverified claims"), ordering="unverified_count")
+    def unverified_count(self, obj):
+        return obj.unverified_count
+
+    @admin.display(description=_("theme sources"))
+    def theme_sources(self, obj):
+        links = obj.theme_links.select_related("theme")
+        return "; ".join(f"{link.theme.code} ({link.get_source_display()})" for link in links)
+
+    @admin.display(description=_("bodies"))
+    def body_codes(self, obj):
+        return ", ".join(body.code for body in obj.bodies.all())
+
+    def save_model(self, request, obj, form, change):
+        data = {
+            name: form.cleaned_data[name] for name in form.changed_data if name != "chosen_themes"
+        }
+        recommendation_services.recommendation_update(
+            recommendation=obj, data=data, user=request.user
+        )
+
+    def save_related(self, request, form, formsets, change):
+        if "chosen_themes" in form.changed_data:
+            recommendation_services.recommendation_set_themes(
+                recommendation=form.instance,
+                themes=form.cleaned_data["chosen_themes"],
+                user=request.user,
+            )
+        for formset in formsets:
+            self.save_follow_up_formset(request, formset, recommendation=form.instance)
+
+    @admin.action(description=_("Mark implemented claims verified"), permissions=["change"])
+    def mark_verified(self, request, queryset):
+        claims = admin_lists.unverified_claims(FollowUp.objects.filter(recommendation__in=queryset))
+        count = follow_up_services.follow_ups_verify(follow_ups=claims, user=request.user)
+        self.message_user(
+            request, _("%(count)d claims verified.") % {"count": count}, messages.SUCCESS
+        )
+
+    @admin.action(description=_("Export selected to CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        return _csv_response(RECOMMENDATION_COLUMNS, queryset, "recommendations")
+
+
+class VerificationFilter(admin.SimpleListFilter):
+    title = _("verification")
+    parameter_name = "verification"
+
+    def lookups(self, request, model_admin):
+        return [("unverified", _("Unverified claims")), ("verified", _("Verified"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "unverified":
+            return admin_lists.unverified_claims(queryset)
+        if self.value() == "verified":
+            return queryset.filter(verified_at__isnull=False)
+        return queryset
+
+
+class ActionInlineForm(forms.ModelForm):
+    evidence_url = forms.URLField(
+        label=_("evidence link"), required=False, max_length=500, assume_scheme="https"
+    )
+
+    class Meta:
+        model = Action
+        fields = list(follow_up_services.ACTION_FIELDS)
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        try:
+            follow_up_services.check_action_date(date)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+        return date
+
+
+class ActionInline(admin.TabularInline):
+    model = Action
+    form = ActionInlineForm
+    extra = 1
+    fields = list(follow_up_services.ACTION_FIELDS)
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = ["recommendation", "member_state", "status", "response"]
+
+    def clean_recommendation(self):
+        recommendation = self.cleaned_data["recommendation"]
+        if self.instance.pk is None:
+            try:
+                follow_up_services.check_recommendation_open(recommendation)
+            except ValidationError as error:
+                raise ValidationError(error.messages) from None
+        return recommendation
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
+    form = FollowUpForm
+    list_display = [
+        "recommendation",
+        "member_state",
+        "status",
+        "response",
+        "verification",
+        "action_count",
+        "updated_at",
+        "updated_by",
+    ]
+    list_filter = ["status", "response", VerificationFilter, "recommendation__report"]
+    search_fields = [
+        "recommendation__label",
+        "recommendation__text",
+        "member_state__name_en",
+        "member_state__name_zh",
+        "member_state__iso3",
+    ]
+    autocomplete_fields = ["recommendation", "member_state"]
+    readonly_fields = [
+        "verification",
+        "version",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+    ]
+    inlines = [ActionInline]
+    actions = ["mark_verified"]
+    list_per_page = 50
+    object_history_template = "admin/recommendations/followup/object_history.html"
+
+    def get_queryset(self, request):
+        return admin_lists.follow_up_list()
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += ["recommendation", "member_state"]
+        return fields
+
+    @admin.display(description=_("verification"))
+    def verification(self, obj):
+        return _verification_text(obj)
+
+    @admin.display(description=_("actions"), ordering="action_count")
+    def action_count(self, obj):
+        return obj.action_count
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            saved = follow_up_services.follow_up_update(
+                follow_up=obj,
+                data={
+                    name: data[name]
+                    for name in form.changed_data
+                    if name in follow_up_services.FOLLOW_UP_FIELDS
+                },
+                user=request.user,
+                verified_by_staff=True,
+            )
+        else:
+            saved = follow_up_services.follow_up_create(
+                recommendation=data["recommendation"],
+                member_state=data["member_state"],
+                status=data["status"],
+                response=data.get("response", ""),
+                user=request.user,
+                verified_by_staff=True,
+            )
+        obj.pk = saved.pk
+        obj.version = saved.version
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            self.save_action_formset(request, formset, follow_up=form.instance)
+
+    def delete_model(self, request, obj):
+        follow_up_services.follow_up_delete(follow_up=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for follow_up in queryset:
+            follow_up_services.follow_up_delete(follow_up=follow_up, user=request.user)
+
+    def history_view(self, request, object_id, extra_context=None):
+        actions = (
+            Action.history.filter(follow_up_id=object_id)
+            .select_related("history_user")
+            .order_by("-history_date")
+        )
+        extra_context = {**(extra_context or {}), "action_history": actions}
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    @admin.action(description=_("Mark implemented claims verified"), permissions=["change"])
+    def mark_verified(self, request, queryset):
+        count = follow_up_services.follow_ups_verify(
+            follow_ups=admin_lists.unverified_claims(queryset), user=request.user
+        )
+        self.message_user(
+            request, _("%(count)d claims verified.") % {"count": count}, messages.SUCCESS
+        )
+
+
+class ActionForm(ActionInlineForm):
+    class Meta:
+        model = Action
+        fields = ["follow_up", *follow_up_services.ACTION_FIELDS]
+
+
+@admin.register(Action)
+class ActionAdmin(SimpleHistoryAdmin):
+    form = ActionForm
+    list_display = ["follow_up", "date", "kind", "short_description", "created_by"]
+    list_filter = ["kind"]
+    list_select_related = [
+        "follow_up__recommendation__report",
+        "follow_up__member_state",
+        "created_by",
+    ]
+    autocomplete_fields = ["follow_up"]
+    search_fields = ["description"]
+    readonly_fields = ["version", "created_at", "created_by", "updated_at"]
+
+    @admin.display(description=_("description"))
+    def short_description(self, obj):
+        return Truncator(obj.description).chars(60)
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in follow_up_services.ACTION_FIELDS}
+        if change:
+            saved = follow_up_services.action_update(
+                action=obj,
+                data={name: data[name] for name in form.changed_data if name in data},
+                user=request.user,
+            )
+        else:
+            saved = follow_up_services.action_create(
+                follow_up=form.cleaned_data["follow_up"], user=request.user, **data
+            )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        follow_up_services.action_delete(action=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for action in queryset:
+            follow_up_services.action_delete(action=action, user=request.user)
 
 
 @admin.register(Theme)
@@ -152,30 +592,6 @@ class MemberStateAdmin(admin.ModelAdmin):
 @admin.register(Liaison)
 class LiaisonAdmin(admin.ModelAdmin):
     list_display = ["user", "member_state", "created_at"]
-    autocomplete_fields = ["member_state"]
+    autocomplete_fields = ["user", "member_state"]
     list_select_related = ["user", "member_state"]
-
-
-class ActionInline(admin.TabularInline):
-    model = Action
-    extra = 0
-    fields = ["date", "kind", "description", "evidence_url"]
-
-
-@admin.register(FollowUp)
-class FollowUpAdmin(SimpleHistoryAdmin):
-    list_display = ["recommendation", "member_state", "status", "response", "updated_at"]
-    list_filter = ["status", "response"]
-    search_fields = ["recommendation__label", "member_state__name_en", "member_state__iso3"]
-    list_select_related = ["recommendation__report", "member_state"]
-    autocomplete_fields = ["recommendation", "member_state"]
-    readonly_fields = ["version", "verified_at", "verified_by", "created_by", "updated_by"]
-    inlines = [ActionInline]
-
-
-@admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
-    list_display = ["follow_up", "date", "kind"]
-    list_select_related = ["follow_up__recommendation__report", "follow_up__member_state"]
-    autocomplete_fields = ["follow_up"]
-    search_fields = ["description"]
+    search_fields = ["user__username", "member_state__name_en", "member_state__iso3"]

@@ -1,13 +1,26 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .choices import ActionKind, Response, Status, ThemeSource
 
 
-class Theme(models.Model):
+class LocalisedName:
+    """`name` in the active language: Chinese for zh-*, English otherwise."""
+
+    @property
+    def name(self) -> str:
+        language = get_language() or ""
+        return self.name_zh if language.startswith("zh") else self.name_en
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Theme(LocalisedName, models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name_zh = models.CharField(_("Chinese name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200)
@@ -18,11 +31,8 @@ class Theme(models.Model):
         verbose_name = _("theme")
         verbose_name_plural = _("themes")
 
-    def __str__(self) -> str:
-        return self.name_en
 
-
-class Body(models.Model):
+class Body(LocalisedName, models.Model):
     """A governing body that reports are addressed to (CND, CCPCJ, GA …)."""
 
     code = models.CharField(_("code"), max_length=20, unique=True)
@@ -38,7 +48,7 @@ class Body(models.Model):
         return self.code
 
 
-class MemberState(models.Model):
+class MemberState(LocalisedName, models.Model):
     iso3 = models.CharField(_("ISO3 code"), max_length=3, primary_key=True)
     name_en = models.CharField(_("English name"), max_length=100, unique=True)
     name_zh = models.CharField(_("Chinese name"), max_length=100, unique=True)
@@ -47,9 +57,6 @@ class MemberState(models.Model):
         ordering = ["name_en"]
         verbose_name = _("member state")
         verbose_name_plural = _("member states")
-
-    def __str__(self) -> str:
-        return self.name_en
 
 
 class Report(models.Model):

@@ -141,3 +141,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+SIMPLE_HISTORY_REVERT_DISABLED = True  # history is an audit trail: writes go through services

@@ -1,0 +1,55 @@
+"""The two roles, as groups with model permissions (created by a migration).
+
+- Secretariat staff: everything on the tracker's data except user administration
+  (users, groups, liaison bindings and API tokens stay with superusers).
+- Liaison: no admin access at all; their reach is their own member state, through the API.
+"""
+
+SECRETARIAT = "Secretariat staff"
+LIAISON = "Liaison"
+
+ALL = ("view", "add", "change", "delete")
+SECRETARIAT_PERMISSIONS = {
+    "report": ("view",),
+    "reportsession": ("view",),
+    "recommendation": ("view", "change"),
+    "recommendationtheme": ALL,
+    "followup": ALL,
+    "action": ALL,
+    "theme": ("view",),
+    "body": ("view",),
+    "memberstate": ("view",),
+    "liaison": ("view",),
+    "historicalrecommendation": ("view",),
+    "historicalrecommendationtheme": ("view",),
+    "historicalfollowup": ("view",),
+    "historicalaction": ("view",),
+}
+
+
+def sync_roles(apps) -> None:
+    """Create the groups and set their permissions exactly (historical models)."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    secretariat, _ = group_model.objects.get_or_create(name=SECRETARIAT)
+    codenames = [
+        f"{action}_{model}"
+        for model, actions in SECRETARIAT_PERMISSIONS.items()
+        for action in actions
+    ]
+    permissions = permission_model.objects.filter(
+        content_type__app_label="recommendations", codename__in=codenames
+    )
+    missing = set(codenames) - set(permissions.values_list("codename", flat=True))
+    if missing:
+        raise RuntimeError(f"permissions missing: {sorted(missing)}")
+    secretariat.permissions.set(permissions)
+    liaison, _ = group_model.objects.get_or_create(name=LIAISON)
+    liaison.permissions.clear()

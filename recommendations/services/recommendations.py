@@ -1,0 +1,57 @@
+"""Staff edits of recommendations: text fields and themes."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from recommendations.choices import ThemeSource
+from recommendations.models import Recommendation, RecommendationTheme, Theme
+
+EDITABLE_FIELDS = ("text", "addressee", "heading")
+
+
+def recommendation_update(*, recommendation: Recommendation, data: dict, user) -> Recommendation:
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
+    with transaction.atomic():
+        current = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
+        changed = [name for name, value in data.items() if getattr(current, name) != value]
+        if not changed:
+            return current
+        for name in changed:
+            setattr(current, name, data[name])
+        current.full_clean()
+        current._history_user = user
+        current.save(update_fields=[*changed, "updated_at"])
+    return current
+
+
+def recommendation_set_themes(
+    *, recommendation: Recommendation, themes: Iterable[Theme], user
+) -> bool:
+    """Staff choose the themes: they become `manual` and survive re-import."""
+    wanted = {theme.pk for theme in themes}
+    if not wanted:
+        raise ValidationError({"themes": _("A recommendation needs at least one theme.")})
+    with transaction.atomic():
+        links = list(RecommendationTheme.objects.filter(recommendation=recommendation))
+        current = {(link.theme_id, link.source) for link in links}
+        if current == {(pk, ThemeSource.MANUAL) for pk in wanted}:
+            return False
+        for link in links:
+            link._history_user = user
+            link.delete()
+        for pk in sorted(wanted):
+            link = RecommendationTheme(
+                recommendation=recommendation, theme_id=pk, source=ThemeSource.MANUAL
+            )
+            link._history_user = user
+            link.save()
+        if not recommendation.themes_overridden:
+            recommendation.themes_overridden = True
+            recommendation._history_user = user
+            recommendation.save(update_fields=["themes_overridden", "updated_at"])
+    return True
