@@ -192,15 +192,17 @@ class FollowUpWritesMixin:
     """Inline follow-ups and actions are saved through the services, never directly."""
 
     def save_follow_up_formset(self, request, formset, *, recommendation=None):
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for form in formset.deleted_forms:
             if form.instance.pk:
                 follow_up_services.follow_up_delete(follow_up=form.instance, user=request.user)
+                formset.deleted_objects.append(form.instance)
         for form in formset.forms:
             if form in formset.deleted_forms or not form.has_changed():
                 continue
             data = form.cleaned_data
             if form.instance.pk is None:
-                follow_up_services.follow_up_create(
+                saved = follow_up_services.follow_up_create(
                     recommendation=recommendation,
                     member_state=data["member_state"],
                     status=data["status"],
@@ -208,8 +210,9 @@ class FollowUpWritesMixin:
                     user=request.user,
                     verified_by_staff=True,
                 )
+                formset.new_objects.append(saved)
             else:
-                follow_up_services.follow_up_update(
+                saved = follow_up_services.follow_up_update(
                     follow_up=form.instance,
                     data={
                         name: data[name]
@@ -219,23 +222,30 @@ class FollowUpWritesMixin:
                     user=request.user,
                     verified_by_staff=True,
                 )
+                formset.changed_objects.append((saved, form.changed_data))
 
     def save_action_formset(self, request, formset, *, follow_up):
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for form in formset.deleted_forms:
             if form.instance.pk:
                 follow_up_services.action_delete(action=form.instance, user=request.user)
+                formset.deleted_objects.append(form.instance)
         for form in formset.forms:
             if form in formset.deleted_forms or not form.has_changed():
                 continue
             data = {name: form.cleaned_data[name] for name in follow_up_services.ACTION_FIELDS}
             if form.instance.pk is None:
-                follow_up_services.action_create(follow_up=follow_up, user=request.user, **data)
+                saved = follow_up_services.action_create(
+                    follow_up=follow_up, user=request.user, **data
+                )
+                formset.new_objects.append(saved)
             else:
-                follow_up_services.action_update(
+                saved = follow_up_services.action_update(
                     action=form.instance,
                     data={name: data[name] for name in form.changed_data if name in data},
                     user=request.user,
                 )
+                formset.changed_objects.append((saved, form.changed_data))
 
 
 @admin.register(Recommendation)

@@ -27,3 +27,12 @@ def parse_seed(taxonomy):
         return cache[path]
 
     return parse
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Tests serve static files from the apps, without a collectstatic manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
