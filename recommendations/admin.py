@@ -195,7 +195,9 @@ class FollowUpWritesMixin:
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for form in formset.deleted_forms:
             if form.instance.pk:
-                follow_up_services.follow_up_delete(follow_up=form.instance, user=request.user)
+                follow_up_services.follow_up_delete(
+                    follow_up=form.instance, user=request.user, via="admin"
+                )
                 formset.deleted_objects.append(form.instance)
         for form in formset.forms:
             if form in formset.deleted_forms or not form.has_changed():
@@ -208,6 +210,7 @@ class FollowUpWritesMixin:
                     status=data["status"],
                     response=data.get("response", ""),
                     user=request.user,
+                    via="admin",
                     verified_by_staff=True,
                 )
                 formset.new_objects.append(saved)
@@ -220,6 +223,7 @@ class FollowUpWritesMixin:
                         if name in follow_up_services.FOLLOW_UP_FIELDS
                     },
                     user=request.user,
+                    via="admin",
                     verified_by_staff=True,
                 )
                 formset.changed_objects.append((saved, form.changed_data))
@@ -228,7 +232,9 @@ class FollowUpWritesMixin:
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for form in formset.deleted_forms:
             if form.instance.pk:
-                follow_up_services.action_delete(action=form.instance, user=request.user)
+                follow_up_services.action_delete(
+                    action=form.instance, user=request.user, via="admin"
+                )
                 formset.deleted_objects.append(form.instance)
         for form in formset.forms:
             if form in formset.deleted_forms or not form.has_changed():
@@ -236,7 +242,7 @@ class FollowUpWritesMixin:
             data = {name: form.cleaned_data[name] for name in follow_up_services.ACTION_FIELDS}
             if form.instance.pk is None:
                 saved = follow_up_services.action_create(
-                    follow_up=follow_up, user=request.user, **data
+                    follow_up=follow_up, user=request.user, via="admin", **data
                 )
                 formset.new_objects.append(saved)
             else:
@@ -244,6 +250,7 @@ class FollowUpWritesMixin:
                     action=form.instance,
                     data={name: data[name] for name in form.changed_data if name in data},
                     user=request.user,
+                    via="admin",
                 )
                 formset.changed_objects.append((saved, form.changed_data))
 
@@ -278,7 +285,7 @@ class RecommendationAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
         "theme_sources",
         "themes_overridden",
         "body_codes",
-        "sdg_targets",
+        "sdg_list",
         "position",
         "source_line",
         "is_withdrawn",
@@ -296,7 +303,7 @@ class RecommendationAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
             {
                 "fields": [
                     "body_codes",
-                    "sdg_targets",
+                    "sdg_list",
                     "position",
                     "source_line",
                     "is_withdrawn",
@@ -339,6 +346,10 @@ class RecommendationAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
         links = obj.theme_links.select_related("theme")
         return "; ".join(f"{link.theme.code} ({link.get_source_display()})" for link in links)
 
+    @admin.display(description=_("SDG targets"))
+    def sdg_list(self, obj):
+        return ", ".join(obj.sdg_targets) or "-"
+
     @admin.display(description=_("bodies"))
     def body_codes(self, obj):
         return ", ".join(body.code for body in obj.bodies.all())
@@ -357,6 +368,7 @@ class RecommendationAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
                 recommendation=form.instance,
                 themes=form.cleaned_data["chosen_themes"],
                 user=request.user,
+                via="admin",
             )
         for formset in formsets:
             self.save_follow_up_formset(request, formset, recommendation=form.instance)
@@ -364,7 +376,9 @@ class RecommendationAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
     @admin.action(description=_("Mark implemented claims verified"), permissions=["change"])
     def mark_verified(self, request, queryset):
         claims = admin_lists.unverified_claims(FollowUp.objects.filter(recommendation__in=queryset))
-        count = follow_up_services.follow_ups_verify(follow_ups=claims, user=request.user)
+        count = follow_up_services.follow_ups_verify(
+            follow_ups=claims, user=request.user, via="admin"
+        )
         self.message_user(
             request, _("%(count)d claims verified.") % {"count": count}, messages.SUCCESS
         )
@@ -492,6 +506,7 @@ class FollowUpAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
                     if name in follow_up_services.FOLLOW_UP_FIELDS
                 },
                 user=request.user,
+                via="admin",
                 verified_by_staff=True,
             )
         else:
@@ -501,6 +516,7 @@ class FollowUpAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
                 status=data["status"],
                 response=data.get("response", ""),
                 user=request.user,
+                via="admin",
                 verified_by_staff=True,
             )
         obj.pk = saved.pk
@@ -511,11 +527,11 @@ class FollowUpAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
             self.save_action_formset(request, formset, follow_up=form.instance)
 
     def delete_model(self, request, obj):
-        follow_up_services.follow_up_delete(follow_up=obj, user=request.user)
+        follow_up_services.follow_up_delete(follow_up=obj, user=request.user, via="admin")
 
     def delete_queryset(self, request, queryset):
         for follow_up in queryset:
-            follow_up_services.follow_up_delete(follow_up=follow_up, user=request.user)
+            follow_up_services.follow_up_delete(follow_up=follow_up, user=request.user, via="admin")
 
     def history_view(self, request, object_id, extra_context=None):
         actions = (
@@ -567,19 +583,20 @@ class ActionAdmin(SimpleHistoryAdmin):
                 action=obj,
                 data={name: data[name] for name in form.changed_data if name in data},
                 user=request.user,
+                via="admin",
             )
         else:
             saved = follow_up_services.action_create(
-                follow_up=form.cleaned_data["follow_up"], user=request.user, **data
+                follow_up=form.cleaned_data["follow_up"], user=request.user, via="admin", **data
             )
         obj.pk = saved.pk
 
     def delete_model(self, request, obj):
-        follow_up_services.action_delete(action=obj, user=request.user)
+        follow_up_services.action_delete(action=obj, user=request.user, via="admin")
 
     def delete_queryset(self, request, queryset):
         for action in queryset:
-            follow_up_services.action_delete(action=action, user=request.user)
+            follow_up_services.action_delete(action=action, user=request.user, via="admin")
 
 
 @admin.register(Theme)

@@ -95,8 +95,12 @@ class Report(models.Model):
 class ReportSession(models.Model):
     """A body and session a report is addressed to, with its agenda item."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="sessions")
-    body = models.ForeignKey(Body, on_delete=models.PROTECT, null=True, blank=True)
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("report")
+    )
+    body = models.ForeignKey(
+        Body, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("body")
+    )
     body_name = models.CharField(_("body name"), max_length=200)
     session = models.CharField(_("session"), max_length=100, blank=True)
     dates = models.CharField(_("dates"), max_length=100, blank=True)
@@ -118,7 +122,9 @@ class ReportSession(models.Model):
 
 
 class Recommendation(models.Model):
-    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="recommendations")
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, related_name="recommendations", verbose_name=_("report")
+    )
     paragraph = models.CharField(_("paragraph"), max_length=10)
     item = models.CharField(_("item"), max_length=5, blank=True)
     label = models.CharField(_("label"), max_length=20)
@@ -165,9 +171,17 @@ class Recommendation(models.Model):
 
 class RecommendationTheme(models.Model):
     recommendation = models.ForeignKey(
-        Recommendation, on_delete=models.CASCADE, related_name="theme_links"
+        Recommendation,
+        on_delete=models.CASCADE,
+        related_name="theme_links",
+        verbose_name=_("recommendation"),
     )
-    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="recommendation_links")
+    theme = models.ForeignKey(
+        Theme,
+        on_delete=models.PROTECT,
+        related_name="recommendation_links",
+        verbose_name=_("theme"),
+    )
     source = models.CharField(_("source"), max_length=10, choices=ThemeSource.choices)
 
     history = HistoricalRecords()
@@ -192,9 +206,17 @@ class Liaison(models.Model):
     """A user bound to one member state: their reach through the API."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="liaison"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="liaison",
+        verbose_name=_("user"),
     )
-    member_state = models.ForeignKey(MemberState, on_delete=models.PROTECT, related_name="liaisons")
+    member_state = models.ForeignKey(
+        MemberState,
+        on_delete=models.PROTECT,
+        related_name="liaisons",
+        verbose_name=_("member state"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -209,10 +231,16 @@ class FollowUp(models.Model):
     """One member state's follow-up of one recommendation."""
 
     recommendation = models.ForeignKey(
-        Recommendation, on_delete=models.PROTECT, related_name="follow_ups"
+        Recommendation,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+        verbose_name=_("recommendation"),
     )
     member_state = models.ForeignKey(
-        MemberState, on_delete=models.PROTECT, related_name="follow_ups"
+        MemberState,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+        verbose_name=_("member state"),
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
@@ -278,7 +306,9 @@ class FollowUp(models.Model):
 class Action(models.Model):
     """Something a member state did on a recommendation."""
 
-    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="actions")
+    follow_up = models.ForeignKey(
+        FollowUp, on_delete=models.CASCADE, related_name="actions", verbose_name=_("follow-up")
+    )
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=20, choices=ActionKind.choices)
     description = models.TextField(_("description"))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from recommendations.choices import Status
 from recommendations.models import Action, FollowUp, MemberState, Recommendation
+from recommendations.services.audit import audit
 
 FOLLOW_UP_FIELDS = ("status", "response")
 ACTION_FIELDS = ("date", "kind", "description", "evidence_url")
@@ -68,6 +69,7 @@ def follow_up_create(
     status: str = Status.NOT_STARTED,
     response: str = "",
     verified_by_staff: bool = False,
+    via: str = "",
 ) -> FollowUp:
     check_recommendation_open(recommendation)
     follow_up = FollowUp(
@@ -82,7 +84,7 @@ def follow_up_create(
         follow_up, previous_status=None, user=user, verified_by_staff=verified_by_staff
     )
     follow_up.full_clean()
-    follow_up._history_user = user
+    audit(follow_up, user=user, via=via)
     with transaction.atomic():
         follow_up.save()
     return follow_up
@@ -95,11 +97,17 @@ def follow_up_update(
     user,
     verified_by_staff: bool = False,
     expected_version: int | None = None,
+    via: str = "",
 ) -> FollowUp:
     unknown = set(data) - set(FOLLOW_UP_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
     with transaction.atomic():
+        fresh = FollowUp.objects.get(pk=follow_up.pk)
+        if all(getattr(fresh, name) == value for name, value in data.items()):
+            if expected_version is not None and fresh.version != expected_version:
+                raise VersionConflict(fresh.version)
+            return fresh  # nothing to change: no new version, no history record
         _claim(FollowUp, follow_up.pk, expected_version)
         current = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
         previous_status = current.status
@@ -113,23 +121,25 @@ def follow_up_update(
             verified_by_staff=verified_by_staff,
         )
         current.full_clean()
-        current._history_user = user
+        audit(current, user=user, via=via)
         current.save()
     return current
 
 
-def follow_up_delete(*, follow_up: FollowUp, user, expected_version: int | None = None) -> None:
+def follow_up_delete(
+    *, follow_up: FollowUp, user, expected_version: int | None = None, via: str = ""
+) -> None:
     with transaction.atomic():
         _claim(FollowUp, follow_up.pk, expected_version)
         current = FollowUp.objects.get(pk=follow_up.pk)
         for action in current.actions.all():
-            action._history_user = user
+            audit(action, user=user, via=via)
             action.delete()
-        current._history_user = user
+        audit(current, user=user, via=via)
         current.delete()
 
 
-def follow_up_verify(*, follow_up: FollowUp, user) -> bool:
+def follow_up_verify(*, follow_up: FollowUp, user, via: str = "") -> bool:
     """Verify a claimed `implemented`. Returns False when there was nothing to verify."""
     with transaction.atomic():
         current = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
@@ -140,12 +150,12 @@ def follow_up_verify(*, follow_up: FollowUp, user) -> bool:
         current.verified_at = timezone.now()
         current.verified_by = user
         current.updated_by = user
-        current._history_user = user
+        audit(current, user=user, via=via)
         current.save()
     return True
 
 
-def follow_ups_verify(*, follow_ups: Iterable[FollowUp], user) -> int:
+def follow_ups_verify(*, follow_ups: Iterable[FollowUp], user, via: str = "") -> int:
     """Verify every unverified `implemented` claim among these follow-ups, all or none."""
     with transaction.atomic():
         return sum(follow_up_verify(follow_up=follow_up, user=user) for follow_up in follow_ups)
@@ -172,6 +182,7 @@ def action_create(
     kind: str,
     description: str,
     evidence_url: str = "",
+    via: str = "",
 ) -> Action:
     action = Action(
         follow_up=follow_up,
@@ -183,7 +194,7 @@ def action_create(
     )
     action.full_clean()
     check_action_date(action.date)
-    action._history_user = user
+    audit(action, user=user, via=via)
     with transaction.atomic():
         action.save()
         _touch(follow_up.pk)
@@ -191,28 +202,35 @@ def action_create(
 
 
 def action_update(
-    *, action: Action, data: dict, user, expected_version: int | None = None
+    *, action: Action, data: dict, user, expected_version: int | None = None, via: str = ""
 ) -> Action:
     unknown = set(data) - set(ACTION_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
     with transaction.atomic():
+        fresh = Action.objects.get(pk=action.pk)
+        if all(getattr(fresh, name) == value for name, value in data.items()):
+            if expected_version is not None and fresh.version != expected_version:
+                raise VersionConflict(fresh.version)
+            return fresh
         _claim(Action, action.pk, expected_version)
         current = Action.objects.select_for_update().get(pk=action.pk)
         for name, value in data.items():
             setattr(current, name, value)
         current.full_clean()
         check_action_date(current.date)
-        current._history_user = user
+        audit(current, user=user, via=via)
         current.save()
         _touch(current.follow_up_id)
     return current
 
 
-def action_delete(*, action: Action, user, expected_version: int | None = None) -> None:
+def action_delete(
+    *, action: Action, user, expected_version: int | None = None, via: str = ""
+) -> None:
     with transaction.atomic():
         _claim(Action, action.pk, expected_version)
         current = Action.objects.get(pk=action.pk)
-        current._history_user = user
+        audit(current, user=user, via=via)
         current.delete()
         _touch(current.follow_up_id)

@@ -24,6 +24,7 @@ from recommendations.models import (
     Theme,
 )
 from recommendations.parsing import ParsedReport, ParseError, Taxonomy, decode_report, parse_report
+from recommendations.services.audit import audit
 
 logger = logging.getLogger(__name__)
 
@@ -205,7 +206,7 @@ def _save_recommendations(
         rec = existing.pop((item.paragraph, item.item), None)
         if rec is None:
             rec = Recommendation(report=report, paragraph=item.paragraph, item=item.item, **values)
-            rec._change_reason = reason
+            audit(rec, user=None, via=reason)
             rec.full_clean(validate_unique=False)
             rec.save()
             _set_themes(rec, wanted_themes, themes, current=set())
@@ -216,7 +217,7 @@ def _save_recommendations(
         for name in changed:
             setattr(rec, name, values[name])
         if changed:
-            rec._change_reason = reason
+            audit(rec, user=None, via=reason)
             rec.save(update_fields=[*changed, "updated_at"])
         current_themes = {(link.theme.code, link.source) for link in rec.theme_links.all()}
         if not rec.themes_overridden and current_themes != wanted_themes:
@@ -232,7 +233,7 @@ def _save_recommendations(
     for rec in existing.values():
         if not rec.is_withdrawn:
             rec.is_withdrawn = True
-            rec._change_reason = reason
+            audit(rec, user=None, via=reason)
             rec.save(update_fields=["is_withdrawn", "updated_at"])
             result.withdrawn += 1
 

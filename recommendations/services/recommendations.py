@@ -8,11 +8,14 @@ from django.utils.translation import gettext as _
 
 from recommendations.choices import ThemeSource
 from recommendations.models import Recommendation, RecommendationTheme, Theme
+from recommendations.services.audit import audit
 
 EDITABLE_FIELDS = ("text", "addressee", "heading")
 
 
-def recommendation_update(*, recommendation: Recommendation, data: dict, user) -> Recommendation:
+def recommendation_update(
+    *, recommendation: Recommendation, data: dict, user, via: str = ""
+) -> Recommendation:
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
@@ -24,13 +27,13 @@ def recommendation_update(*, recommendation: Recommendation, data: dict, user) -
         for name in changed:
             setattr(current, name, data[name])
         current.full_clean()
-        current._history_user = user
+        audit(current, user=user, via=via)
         current.save(update_fields=[*changed, "updated_at"])
     return current
 
 
 def recommendation_set_themes(
-    *, recommendation: Recommendation, themes: Iterable[Theme], user
+    *, recommendation: Recommendation, themes: Iterable[Theme], user, via: str = ""
 ) -> bool:
     """Staff choose the themes: they become `manual` and survive re-import."""
     wanted = {theme.pk for theme in themes}
@@ -42,16 +45,16 @@ def recommendation_set_themes(
         if current == {(pk, ThemeSource.MANUAL) for pk in wanted}:
             return False
         for link in links:
-            link._history_user = user
+            audit(link, user=user, via=via)
             link.delete()
         for pk in sorted(wanted):
             link = RecommendationTheme(
                 recommendation=recommendation, theme_id=pk, source=ThemeSource.MANUAL
             )
-            link._history_user = user
+            audit(link, user=user, via=via)
             link.save()
         if not recommendation.themes_overridden:
             recommendation.themes_overridden = True
-            recommendation._history_user = user
+            audit(recommendation, user=user, via=via)
             recommendation.save(update_fields=["themes_overridden", "updated_at"])
     return True

@@ -390,3 +390,14 @@ def add_action(follow_up):
         kind=ActionKind.LEGISLATION,
         description="已通过相关立法",
     )
+
+
+def test_every_message_is_translated_to_chinese():
+    from pathlib import Path
+
+    po = Path(__file__).resolve().parents[2] / "recommendations/locale/zh_Hans/LC_MESSAGES/django.po"
+    text = po.read_text(encoding="utf-8")
+    assert "#, fuzzy" not in text
+    blocks = text.split("\n\n")[1:]
+    untranslated = [b for b in blocks if b.rstrip().endswith('msgstr ""')]
+    assert untranslated == []
