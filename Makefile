@@ -7,7 +7,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 TEST_ENV := SECRET_KEY=test-only-secret-key-not-for-production DEBUG=0
 
-.PHONY: install run migrate test test-sqlite test-postgres test-fast lint clean
+.PHONY: install run migrate test test-sqlite test-postgres test-fast lint clean browser-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,17 +37,22 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Debian packages the browser tests need: Chromium and a font with Chinese glyphs.
+browser-deps:
+	command -v chromium >/dev/null || scripts/apt_install.sh chromium
+	fc-list :lang=zh | grep -q . || scripts/apt_install.sh fonts-wqy-microhei
+
 # The whole suite twice: on SQLite (the embedded default) and on a throwaway
 # PostgreSQL server that scripts/with_postgres.sh installs, starts and stops.
-test: install lint
+test: install lint browser-deps
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/pytest
 	$(TEST_ENV) scripts/with_postgres.sh $(BIN)/pytest -p no:cacheprovider
 
-test-sqlite: install
+test-sqlite: install browser-deps
 	$(TEST_ENV) $(BIN)/pytest
 
-test-postgres: install
+test-postgres: install browser-deps
 	$(TEST_ENV) scripts/with_postgres.sh $(BIN)/pytest -p no:cacheprovider
 
 test-fast: install
