@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .choices import Status
 from .models import (
     Action,
+    ApiToken,
     Body,
     FollowUp,
     Liaison,
@@ -24,6 +25,7 @@ from .models import (
 from .selectors import admin_lists
 from .services import follow_ups as follow_up_services
 from .services import recommendations as recommendation_services
+from .services import tokens as token_services
 from .tabular import RECOMMENDATION_COLUMNS, csv_lines
 
 admin.site.site_header = _("Recommendation tracker")
@@ -622,3 +624,81 @@ class LiaisonAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "member_state"]
     list_select_related = ["user", "member_state"]
     search_fields = ["user__username", "member_state__name_en", "member_state__iso3"]
+
+
+class ApiTokenForm(forms.ModelForm):
+    days = forms.IntegerField(
+        label=_("valid for (days)"), min_value=1, max_value=3650, initial=365, required=True
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Superusers issue tokens (the key is shown once); staff can see and revoke them."""
+
+    list_display = ["prefix", "user", "name", "created_at", "expires_at", "state", "last_used_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["user", "revoked_by"]
+    search_fields = ["user__username", "name", "prefix"]
+    autocomplete_fields = ["user"]
+    actions = ["revoke"]
+    readonly_fields = [
+        "user",
+        "name",
+        "prefix",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "revoked_by",
+        "last_used_at",
+    ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiTokenForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else ["user", "name", "days"]
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked, never deleted: the record stays
+
+    @admin.display(description=_("state"))
+    def state(self, obj):
+        if obj.revoked_at:
+            return _("revoked")
+        if obj.expires_at and obj.expires_at <= timezone.now():
+            return _("expired")
+        return _("active")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        token, key = token_services.token_issue(
+            user=form.cleaned_data["user"],
+            name=form.cleaned_data["name"],
+            days=form.cleaned_data["days"],
+        )
+        obj.pk = token.pk
+        self.message_user(
+            request,
+            _("New token for %(user)s (shown only this once): %(key)s")
+            % {"user": token.user, "key": key},
+            messages.WARNING,
+        )
+
+    @admin.action(description=_("Revoke selected tokens"), permissions=["change"])
+    def revoke(self, request, queryset):
+        count = sum(token_services.token_revoke(token=t, user=request.user) for t in queryset)
+        self.message_user(request, _("%(count)d tokens revoked.") % {"count": count})

@@ -24,6 +24,7 @@ SECRETARIAT_PERMISSIONS = {
     "historicalrecommendationtheme": ("view",),
     "historicalfollowup": ("view",),
     "historicalaction": ("view",),
+    "apitoken": ("view", "change"),  # staff can see and revoke tokens, not issue them
 }
 
 
@@ -39,9 +40,13 @@ def sync_roles(apps) -> None:
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     secretariat, _ = group_model.objects.get_or_create(name=SECRETARIAT)
+    # Migrations run this with the models of their time: skip those not created yet.
+    app_models = apps.get_app_config("recommendations").get_models()
+    present = {model._meta.model_name for model in app_models}
     codenames = [
         f"{action}_{model}"
         for model, actions in SECRETARIAT_PERMISSIONS.items()
+        if model in present
         for action in actions
     ]
     permissions = permission_model.objects.filter(

@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "recommendations",
 ]
@@ -62,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "recommendations.api.middleware.ApiBodySizeLimitMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -142,3 +147,48 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 SIMPLE_HISTORY_REVERT_DISABLED = True  # history is an audit trail: writes go through services
+
+# REST API ---------------------------------------------------------------------------
+API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", 64 * 1024))
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", 365))
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "recommendations.api.authentication.HashedTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["recommendations.api.permissions.IsLiaisonOrStaff"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "recommendations.api.renderers.StaffBrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "recommendations.api.pagination.StableLimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["recommendations.api.throttling.PerTokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_THROTTLE_RATE", "600/min")},
+    "DEFAULT_SCHEMA_CLASS": "recommendations.api.schema.TrackerAutoSchema",
+    "EXCEPTION_HANDLER": "recommendations.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Recommendation tracker API",
+    "DESCRIPTION": (
+        "Member-state liaisons read the recommendations of UN reports and log their own "
+        "country's follow-up and actions. Authenticate with `Authorization: Token <key>`. "
+        "Updates are conditional: send the `ETag` of your last GET as `If-Match`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "recommendations.choices.Status",
+        "ResponseEnum": "recommendations.choices.Response",
+        "ActionKindEnum": "recommendations.choices.ActionKind",
+    },
+}

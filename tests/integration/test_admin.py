@@ -395,7 +395,9 @@ def add_action(follow_up):
 def test_every_message_is_translated_to_chinese():
     from pathlib import Path
 
-    po = Path(__file__).resolve().parents[2] / "recommendations/locale/zh_Hans/LC_MESSAGES/django.po"
+    po = (
+        Path(__file__).resolve().parents[2] / "recommendations/locale/zh_Hans/LC_MESSAGES/django.po"
+    )
     text = po.read_text(encoding="utf-8")
     assert "#, fuzzy" not in text
     blocks = text.split("\n\n")[1:]

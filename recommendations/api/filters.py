@@ -1,0 +1,122 @@
+"""django-filter FilterSets: explicit field names and lookups, and a shared `q` search."""
+
+import django_filters as filters
+from django.db.models import Q
+
+from recommendations.choices import ActionKind, Response, Status
+from recommendations.models import Action, FollowUp, Recommendation, Report
+from recommendations.selectors import api as selectors
+
+
+class ReportFilter(filters.FilterSet):
+    symbol = filters.CharFilter(field_name="symbol", lookup_expr="exact")
+    body = filters.CharFilter(field_name="sessions__body__code", lookup_expr="exact")
+    q = filters.CharFilter(method="search", label="Search in symbol and title")
+
+    class Meta:
+        model = Report
+        fields = ["symbol", "body", "q"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(symbol__icontains=value) | Q(title__icontains=value))
+
+
+class RecommendationFilter(filters.FilterSet):
+    report = filters.NumberFilter(field_name="report_id", lookup_expr="exact")
+    report_symbol = filters.CharFilter(field_name="report__symbol", lookup_expr="exact")
+    body = filters.CharFilter(field_name="bodies__code", lookup_expr="exact")
+    theme = filters.CharFilter(field_name="themes__code", lookup_expr="exact")
+    paragraph = filters.CharFilter(field_name="paragraph", lookup_expr="exact")
+    item = filters.CharFilter(field_name="item", lookup_expr="exact")
+    label = filters.CharFilter(field_name="label", lookup_expr="exact")
+    is_withdrawn = filters.BooleanFilter(field_name="is_withdrawn")
+    has_follow_up = filters.BooleanFilter(
+        method="filter_has_follow_up", label="Has a follow-up you can see"
+    )
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    q = filters.CharFilter(method="search", label="Search in the text (substring) and label")
+
+    class Meta:
+        model = Recommendation
+        fields = [
+            "report",
+            "report_symbol",
+            "body",
+            "theme",
+            "paragraph",
+            "item",
+            "label",
+            "is_withdrawn",
+            "has_follow_up",
+            "updated_since",
+            "q",
+        ]
+
+    def filter_has_follow_up(self, queryset, name, value):
+        return selectors.with_visible_follow_up(queryset, self.request.user, value)
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(text__icontains=value) | Q(label__iexact=value))
+
+
+class FollowUpFilter(filters.FilterSet):
+    recommendation = filters.NumberFilter(field_name="recommendation_id")
+    report = filters.NumberFilter(field_name="recommendation__report_id")
+    theme = filters.CharFilter(field_name="recommendation__themes__code")
+    body = filters.CharFilter(field_name="recommendation__bodies__code")
+    paragraph = filters.CharFilter(field_name="recommendation__paragraph")
+    label = filters.CharFilter(field_name="recommendation__label")
+    member_state = filters.CharFilter(field_name="member_state__iso3", lookup_expr="iexact")
+    status = filters.MultipleChoiceFilter(field_name="status", choices=Status.choices)
+    response = filters.MultipleChoiceFilter(field_name="response", choices=Response.choices)
+    verified = filters.BooleanFilter(field_name="verified_at", lookup_expr="isnull", exclude=True)
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    q = filters.CharFilter(method="search", label="Search in the recommendation's text and label")
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "recommendation",
+            "report",
+            "theme",
+            "body",
+            "paragraph",
+            "label",
+            "member_state",
+            "status",
+            "response",
+            "verified",
+            "updated_since",
+            "q",
+        ]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(recommendation__text__icontains=value) | Q(recommendation__label__iexact=value)
+        )
+
+
+class ActionFilter(filters.FilterSet):
+    follow_up = filters.NumberFilter(field_name="follow_up_id")
+    recommendation = filters.NumberFilter(field_name="follow_up__recommendation_id")
+    member_state = filters.CharFilter(
+        field_name="follow_up__member_state__iso3", lookup_expr="iexact"
+    )
+    kind = filters.MultipleChoiceFilter(field_name="kind", choices=ActionKind.choices)
+    date_from = filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_to = filters.DateFilter(field_name="date", lookup_expr="lte")
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    q = filters.CharFilter(field_name="description", lookup_expr="icontains")
+
+    class Meta:
+        model = Action
+        fields = [
+            "follow_up",
+            "recommendation",
+            "member_state",
+            "kind",
+            "date_from",
+            "date_to",
+            "updated_since",
+            "q",
+        ]

@@ -1,0 +1,20 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from recommendations.api import views
+
+router = DefaultRouter(trailing_slash=True)
+router.register("reports", views.ReportViewSet, basename="report")
+router.register("recommendations", views.RecommendationViewSet, basename="recommendation")
+router.register("themes", views.ThemeViewSet, basename="theme")
+router.register("member-states", views.MemberStateViewSet, basename="member-state")
+router.register("follow-ups", views.FollowUpViewSet, basename="follow-up")
+router.register("actions", views.ActionViewSet, basename="action")
+
+app_name = "api"
+urlpatterns = [
+    path("", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

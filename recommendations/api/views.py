@@ -1,0 +1,173 @@
+"""API views: configuration only; writes call the services, reads the selectors."""
+
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
+
+from recommendations.api import filters, serializers
+from recommendations.api.conditional import etag, expected_version, precondition_failed
+from recommendations.api.errors import PreconditionFailed
+from recommendations.scope import is_secretariat, member_state_of
+from recommendations.selectors import api as selectors
+from recommendations.services import follow_ups as services
+from recommendations.services.follow_ups import VersionConflict
+
+VIA = "api"
+
+
+class ReportViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = selectors.reports()
+    serializer_class = serializers.ReportSerializer
+    filterset_class = filters.ReportFilter
+
+
+class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = selectors.recommendations()
+    serializer_class = serializers.RecommendationSerializer
+    filterset_class = filters.RecommendationFilter
+
+
+class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = selectors.themes()
+    serializer_class = serializers.ThemeSerializer
+    pagination_class = None
+
+
+class MemberStateViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = selectors.member_states()
+    serializer_class = serializers.MemberStateSerializer
+    pagination_class = None
+
+
+class ConditionalModelViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    """GET returns a strong ETag; PATCH/PUT/DELETE need it back in If-Match."""
+
+    conditional = True
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        response = Response(self.get_serializer(instance).data)
+        response["ETag"] = etag(instance)
+        return response
+
+    def _respond(self, instance, status_code=status.HTTP_200_OK) -> Response:
+        response = Response(self.get_serializer(instance).data, status=status_code)
+        response["ETag"] = etag(instance)
+        return response
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        instance = self.create_object(serializer.validated_data)
+        return self._respond(self.get_queryset().get(pk=instance.pk), status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        try:
+            version = expected_version(request, instance)
+            updated = self.update_object(instance, serializer.validated_data, version)
+        except (VersionConflict, PreconditionFailed):
+            return precondition_failed(instance)
+        return self._respond(self.get_queryset().get(pk=updated.pk))
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        try:
+            version = expected_version(request, instance)
+            self.delete_object(instance, version)
+        except (VersionConflict, PreconditionFailed):
+            return precondition_failed(instance)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class FollowUpViewSet(ConditionalModelViewSet):
+    serializer_class = serializers.FollowUpSerializer
+    filterset_class = filters.FollowUpFilter
+
+    def get_queryset(self):
+        return selectors.follow_ups_for(self.request.user)
+
+    def create_object(self, data):
+        user = self.request.user
+        staff = is_secretariat(user)
+        existing = selectors.follow_ups_for(user).filter(
+            recommendation=data["recommendation"],
+            member_state_id=data["member_state"].pk if staff else member_state_of(user),
+        )
+        if existing.exists():
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError(
+                {
+                    "recommendation": [
+                        "This member state already has a follow-up of this recommendation "
+                        f"(id {existing.first().pk}): update it with PATCH."
+                    ]
+                }
+            )
+        return services.follow_up_create(
+            recommendation=data["recommendation"],
+            member_state=data["member_state"] if staff else user.liaison.member_state,
+            status=data.get("status", "not_started"),
+            response=data.get("response", ""),
+            user=user,
+            verified_by_staff=staff,
+            via=VIA,
+        )
+
+    def update_object(self, instance, data, version):
+        return services.follow_up_update(
+            follow_up=instance,
+            data={name: data[name] for name in services.FOLLOW_UP_FIELDS if name in data},
+            user=self.request.user,
+            verified_by_staff=is_secretariat(self.request.user),
+            expected_version=version,
+            via=VIA,
+        )
+
+    def delete_object(self, instance, version):
+        services.follow_up_delete(
+            follow_up=instance, user=self.request.user, expected_version=version, via=VIA
+        )
+
+
+class ActionViewSet(ConditionalModelViewSet):
+    serializer_class = serializers.ActionSerializer
+    filterset_class = filters.ActionFilter
+
+    def get_queryset(self):
+        return selectors.actions_for(self.request.user)
+
+    def create_object(self, data):
+        return services.action_create(
+            follow_up=data["follow_up"],
+            user=self.request.user,
+            date=data["date"],
+            kind=data["kind"],
+            description=data["description"],
+            evidence_url=data.get("evidence_url", ""),
+            via=VIA,
+        )
+
+    def update_object(self, instance, data, version):
+        return services.action_update(
+            action=instance,
+            data={name: data[name] for name in services.ACTION_FIELDS if name in data},
+            user=self.request.user,
+            expected_version=version,
+            via=VIA,
+        )
+
+    def delete_object(self, instance, version):
+        services.action_delete(
+            action=instance, user=self.request.user, expected_version=version, via=VIA
+        )
