@@ -6,3 +6,6 @@ class RecommendationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "recommendations"
     verbose_name = _("Recommendations")
+
+    def ready(self) -> None:
+        from recommendations.api import schema  # noqa: F401  (registers the token scheme)

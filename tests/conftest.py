@@ -36,3 +36,16 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """What `migrate` loads, loaded again: transactional tests start from flushed tables."""
+    from django.apps import apps
+
+    from recommendations.models import Body, MemberState, Theme
+    from recommendations.reference_data import load_reference_data
+    from recommendations.roles import sync_roles
+
+    load_reference_data(MemberState, Theme, Body)
+    sync_roles(apps)

@@ -104,6 +104,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests use a file, not memory, so that live-server threads write concurrently for real.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("TEST_SQLITE_PATH", str(BASE_DIR / "var" / "test.sqlite3"))
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -148,6 +152,8 @@ LOGGING = {
 }
 SIMPLE_HISTORY_REVERT_DISABLED = True  # history is an audit trail: writes go through services
 
+CSRF_FAILURE_VIEW = "recommendations.api.errors.csrf_failure"
+
 # REST API ---------------------------------------------------------------------------
 API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", 64 * 1024))
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", 365))
@@ -186,6 +192,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "recommendations.api.schema.non_empty_query_strings",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "recommendations.choices.Status",
         "ResponseEnum": "recommendations.choices.Response",

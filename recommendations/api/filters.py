@@ -1,6 +1,7 @@
 """django-filter FilterSets: explicit field names and lookups, and a shared `q` search."""
 
 import django_filters as filters
+from django import forms
 from django.db.models import Q
 
 from recommendations.choices import ActionKind, Response, Status
@@ -8,7 +9,51 @@ from recommendations.models import Action, FollowUp, Recommendation, Report
 from recommendations.selectors import api as selectors
 
 
-class ReportFilter(filters.FilterSet):
+class StrictBooleanField(forms.NullBooleanField):
+    """true/false (or 1/0); anything else is an error rather than "no filter"."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if str(value).lower() in {"true", "1"}:
+            return True
+        if str(value).lower() in {"false", "0"}:
+            return False
+        raise forms.ValidationError("Expected true or false.", code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class IdFilter(filters.NumberFilter):
+    """A row id: a whole number in the database's range (else 400, never an overflow)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class StrictFilterSet(filters.FilterSet):
+    """A filter given with an empty value is an error, not silently ignored."""
+
+    def is_valid(self):
+        valid = super().is_valid()
+        empty = [name for name in self.filters if name in self.data and not self.data.get(name)]
+        for name in empty:
+            self.form.add_error(name, "This filter must not be empty: leave it out instead.")
+        return valid and not empty
+
+
+class ReportFilter(StrictFilterSet):
     symbol = filters.CharFilter(field_name="symbol", lookup_expr="exact")
     body = filters.CharFilter(field_name="sessions__body__code", lookup_expr="exact")
     q = filters.CharFilter(method="search", label="Search in symbol and title")
@@ -21,16 +66,16 @@ class ReportFilter(filters.FilterSet):
         return queryset.filter(Q(symbol__icontains=value) | Q(title__icontains=value))
 
 
-class RecommendationFilter(filters.FilterSet):
-    report = filters.NumberFilter(field_name="report_id", lookup_expr="exact")
+class RecommendationFilter(StrictFilterSet):
+    report = IdFilter(field_name="report_id", lookup_expr="exact")
     report_symbol = filters.CharFilter(field_name="report__symbol", lookup_expr="exact")
     body = filters.CharFilter(field_name="bodies__code", lookup_expr="exact")
     theme = filters.CharFilter(field_name="themes__code", lookup_expr="exact")
     paragraph = filters.CharFilter(field_name="paragraph", lookup_expr="exact")
     item = filters.CharFilter(field_name="item", lookup_expr="exact")
     label = filters.CharFilter(field_name="label", lookup_expr="exact")
-    is_withdrawn = filters.BooleanFilter(field_name="is_withdrawn")
-    has_follow_up = filters.BooleanFilter(
+    is_withdrawn = StrictBooleanFilter(field_name="is_withdrawn")
+    has_follow_up = StrictBooleanFilter(
         method="filter_has_follow_up", label="Has a follow-up you can see"
     )
     updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
@@ -59,9 +104,9 @@ class RecommendationFilter(filters.FilterSet):
         return queryset.filter(Q(text__icontains=value) | Q(label__iexact=value))
 
 
-class FollowUpFilter(filters.FilterSet):
-    recommendation = filters.NumberFilter(field_name="recommendation_id")
-    report = filters.NumberFilter(field_name="recommendation__report_id")
+class FollowUpFilter(StrictFilterSet):
+    recommendation = IdFilter(field_name="recommendation_id")
+    report = IdFilter(field_name="recommendation__report_id")
     theme = filters.CharFilter(field_name="recommendation__themes__code")
     body = filters.CharFilter(field_name="recommendation__bodies__code")
     paragraph = filters.CharFilter(field_name="recommendation__paragraph")
@@ -69,7 +114,7 @@ class FollowUpFilter(filters.FilterSet):
     member_state = filters.CharFilter(field_name="member_state__iso3", lookup_expr="iexact")
     status = filters.MultipleChoiceFilter(field_name="status", choices=Status.choices)
     response = filters.MultipleChoiceFilter(field_name="response", choices=Response.choices)
-    verified = filters.BooleanFilter(field_name="verified_at", lookup_expr="isnull", exclude=True)
+    verified = StrictBooleanFilter(field_name="verified_at", lookup_expr="isnull", exclude=True)
     updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     q = filters.CharFilter(method="search", label="Search in the recommendation's text and label")
 
@@ -96,9 +141,9 @@ class FollowUpFilter(filters.FilterSet):
         )
 
 
-class ActionFilter(filters.FilterSet):
-    follow_up = filters.NumberFilter(field_name="follow_up_id")
-    recommendation = filters.NumberFilter(field_name="follow_up__recommendation_id")
+class ActionFilter(StrictFilterSet):
+    follow_up = IdFilter(field_name="follow_up_id")
+    recommendation = IdFilter(field_name="follow_up__recommendation_id")
     member_state = filters.CharFilter(
         field_name="follow_up__member_state__iso3", lookup_expr="iexact"
     )

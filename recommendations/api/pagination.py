@@ -1,8 +1,9 @@
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 
 
 class StableLimitOffsetPagination(LimitOffsetPagination):
-    """limit/offset with a maximum page size; refuses unordered querysets."""
+    """limit/offset with a maximum page size; refuses unordered querysets and bad numbers."""
 
     default_limit = 50
     max_limit = 200
@@ -10,4 +11,24 @@ class StableLimitOffsetPagination(LimitOffsetPagination):
     def paginate_queryset(self, queryset, request, view=None):
         if not queryset.ordered:
             raise RuntimeError(f"{view.__class__.__name__}: paginating an unordered queryset")
+        errors = {}
+        for name, minimum in ((self.limit_query_param, 1), (self.offset_query_param, 0)):
+            if name in request.query_params:
+                raw = request.query_params[name]
+                if not raw.isdigit() or int(raw) < minimum:
+                    errors[name] = [f"Expected a whole number, {minimum} or more."]
+        if errors:
+            raise ValidationError(errors)
         return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            minimum = 1 if parameter["name"] == self.limit_query_param else 0
+            parameter["schema"]["minimum"] = minimum
+            if parameter["name"] == self.limit_query_param:
+                parameter["description"] = (
+                    f"Number of results to return per page (at most {self.max_limit}: "
+                    "a larger limit returns that many)."
+                )
+        return parameters

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from recommendations.models import (
     Action,
+    Body,
     FollowUp,
     MemberState,
     Recommendation,
@@ -106,9 +107,15 @@ class FollowUpSerializer(serializers.ModelSerializer):
         help_text="ISO3. Staff only: a liaison's follow-ups are always their own state's.",
     )
     verified = serializers.SerializerMethodField()
-    verified_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    verified_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    updated_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = FollowUp
@@ -161,7 +168,9 @@ class ActionSerializer(serializers.ModelSerializer):
     evidence_url = serializers.URLField(
         max_length=500, required=False, allow_blank=True, default=""
     )
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Action
@@ -197,3 +206,33 @@ class ActionSerializer(serializers.ModelSerializer):
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.messages) from None
         return value
+
+
+class CoverageQuerySerializer(serializers.Serializer):
+    """The scope of a coverage request (query parameters)."""
+
+    report = serializers.PrimaryKeyRelatedField(queryset=Report.objects.all(), required=False)
+    body = serializers.SlugRelatedField(
+        slug_field="code", queryset=Body.objects.all(), required=False
+    )
+    member_state = serializers.PrimaryKeyRelatedField(
+        queryset=MemberState.objects.all(), required=False
+    )
+    updated_from = serializers.DateField(required=False)
+    updated_to = serializers.DateField(required=False)
+
+    def to_internal_value(self, data):
+        empty = {
+            name: ["Must not be empty: leave it out instead."]
+            for name in self.fields
+            if name in data and not data.get(name)
+        }
+        if empty:
+            raise serializers.ValidationError(empty)
+        return super().to_internal_value(data)
+
+    def validate(self, attrs):
+        start, end = attrs.get("updated_from"), attrs.get("updated_to")
+        if start and end and start > end:
+            raise serializers.ValidationError({"updated_from": "Must not be after updated_to."})
+        return attrs

@@ -15,6 +15,7 @@ router.register("actions", views.ActionViewSet, basename="action")
 app_name = "api"
 urlpatterns = [
     path("", include(router.urls)),
+    path("coverage/", views.CoverageView.as_view(), name="coverage"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

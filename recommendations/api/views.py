@@ -1,13 +1,18 @@
 """API views: configuration only; writes call the services, reads the selectors."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from recommendations.api import filters, serializers
 from recommendations.api.conditional import etag, expected_version, precondition_failed
 from recommendations.api.errors import PreconditionFailed
 from recommendations.scope import is_secretariat, member_state_of
 from recommendations.selectors import api as selectors
+from recommendations.selectors.coverage import coverage_by_theme
 from recommendations.services import follow_ups as services
 from recommendations.services.follow_ups import VersionConflict
 
@@ -171,3 +176,32 @@ class ActionViewSet(ConditionalModelViewSet):
         services.action_delete(
             action=instance, user=self.request.user, expected_version=version, via=VIA
         )
+
+
+class CoverageView(APIView):
+    """Follow-up coverage by theme (definitions in DESIGN.md, "Coverage").
+
+    Liaisons get the themes and totals, and the per-state breakdown of their own state only.
+    """
+
+    @extend_schema(
+        parameters=[serializers.CoverageQuerySerializer],
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="Coverage by theme."),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid scope parameter."),
+            403: OpenApiResponse(description="A liaison asked for another state's figures."),
+        },
+    )
+    def get(self, request):
+        query = serializers.CoverageQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        scope = query.validated_data
+        user = request.user
+        own = member_state_of(user)
+        staff = is_secretariat(user)
+        if not staff and "member_state" in scope and scope["member_state"].pk != own:
+            raise PermissionDenied("Liaisons may only scope coverage to their own member state.")
+        result = coverage_by_theme(**scope, include_states=True)
+        if not staff:
+            result["states"] = [state for state in result["states"] if state["iso3"] == own]
+        return Response(result)

@@ -339,3 +339,28 @@ def test_docs_are_served_offline(anonymous):
     assert response.status_code == 200
     assert "swagger-ui" in html
     assert "cdn" not in html.lower() and "https://" not in html
+
+
+# Coverage -----------------------------------------------------------------------------
+
+
+def test_coverage_endpoint_scopes_states_to_the_liaison(seeds, kenya, bolivia, staff_caller):
+    create_follow_up(kenya, "93(b)")
+    create_follow_up(bolivia, "94(a)")
+    data = kenya.get("/api/v1/coverage/").json()
+    assert data["total"]["recommendations"] == 39 and data["total"]["covered"] == 2
+    drugs = next(theme for theme in data["themes"] if theme["code"] == "drugs")
+    assert (drugs["recommendations"], drugs["covered"], drugs["states_reporting"]) == (6, 1, 1)
+    assert [state["iso3"] for state in data["states"]] == ["KEN"]
+    assert [s["iso3"] for s in staff_caller.get("/api/v1/coverage/").json()["states"]] == [
+        "BOL",
+        "KEN",
+    ]
+    assert kenya.get("/api/v1/coverage/", {"member_state": "BOL"}).status_code == 403
+    mine = kenya.get("/api/v1/coverage/", {"member_state": "KEN"}).json()
+    assert mine["total"]["covered"] == 1
+    bad = kenya.get("/api/v1/coverage/", {"report": "999999", "updated_from": "soon"})
+    assert bad.status_code == 400 and set(bad.json()) == {"report", "updated_from"}
+    report = recommendation("93(b)").report_id
+    scoped = kenya.get("/api/v1/coverage/", {"report": report, "body": "CND"}).json()
+    assert scoped["total"]["recommendations"] == 20

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-browser-test-password"
 
 
-def test_staff_logs_a_follow_up_for_kenya_in_chinese(live_server, page, screenshot):
+def test_staff_logs_a_follow_up_for_kenya_in_chinese(live_server, reference_data, page, screenshot):
     call_command("import_seeds", stdout=StringIO())
     user = get_user_model().objects.create_user("officer", password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name=roles.SECRETARIAT))
