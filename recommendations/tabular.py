@@ -54,6 +54,19 @@ def csv_lines(columns: list[Column], rows: Iterable[Any], *, bom: bool = True) -
         yield writer.writerow([cell(column.value(row)) for column in columns])
 
 
+def xlsx_file(sheets: list[tuple[str, list[Column], Iterable[Any]]], target) -> None:
+    """Write sheets of (title, columns, rows) to an XLSX file, in openpyxl's streaming mode."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for title, columns, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.append([column.header for column in columns])
+        for row in rows:
+            sheet.append([cell(column.value(row)) for column in columns])
+    workbook.save(target)
+
+
 RECOMMENDATION_COLUMNS = [
     Column("report", "report", lambda r: r.report.symbol),
     Column("label", "label", lambda r: r.label),

@@ -12,6 +12,11 @@ SEED_2016_COP = SEEDS / "003_7ddf46dbc9508426.txt"  # Markdown, conclusions only
 SEED_2019 = SEEDS / "004_a18fa2faa6a1f8c2.txt"  # Markdown-ish, four recommendations
 
 
+def pytest_configure(config):
+    # The SQLite test database is a file under var/ (see settings: DATABASES TEST NAME).
+    (ROOT / "var").mkdir(exist_ok=True)
+
+
 @pytest.fixture(scope="session")
 def taxonomy() -> Taxonomy:
     return Taxonomy.load()
