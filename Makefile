@@ -5,9 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
-TEST_ENV := SECRET_KEY=test-only-secret-key-not-for-production DEBUG=0
+TEST_ENV := DEBUG=0 DJANGO_SETTINGS_MODULE=tracker.settings_test
 
-.PHONY: install run migrate test test-sqlite test-postgres test-fast lint clean browser-deps
+.PHONY: install run serve migrate test test-sqlite test-postgres test-fast lint clean browser-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ run: migrate
 	DEBUG=1 $(BIN)/python manage.py import_seeds
 	DEBUG=1 $(BIN)/python manage.py bootstrap_admin
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Production-like: gunicorn + whitenoise, DEBUG=0 (see scripts/serve.sh).
+serve: install
+	PORT=$(PORT) scripts/serve.sh
 
 lint: install
 	$(BIN)/ruff check .

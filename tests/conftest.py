@@ -34,15 +34,6 @@ def parse_seed(taxonomy):
     return parse
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    """Tests serve static files from the apps, without a collectstatic manifest."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def reference_data(transactional_db):
     """What `migrate` loads, loaded again: transactional tests start from flushed tables."""

@@ -77,3 +77,19 @@ def test_staff_logs_a_follow_up_for_kenya_in_chinese(live_server, reference_data
     assert "officer" in history
     assert "肯尼亚将监狱艾滋病毒预防措施纳入国家战略" in page.inner_text("#action-history")
     screenshot("history")
+
+
+def test_api_docs_work_offline_under_the_content_security_policy(live_server, page, screenshot):
+    page.route(
+        "**/*",
+        lambda route: (
+            route.abort()
+            if not route.request.url.startswith(live_server.url)
+            else route.continue_()
+        ),
+    )
+    page.goto(f"{live_server.url}/api/v1/docs/")
+    page.wait_for_selector(".swagger-ui .information-container")
+    assert "Recommendation tracker API" in page.inner_text(".swagger-ui .info")
+    page.wait_for_selector("text=/api/v1/follow-ups/")
+    screenshot("api-docs")

@@ -403,3 +403,39 @@ def test_every_message_is_translated_to_chinese():
     blocks = text.split("\n\n")[1:]
     untranslated = [b for b in blocks if b.rstrip().endswith('msgstr ""')]
     assert untranslated == []
+
+
+def test_failure_in_the_middle_of_a_bulk_action_leaves_the_data_unchanged(
+    client, staff, seeds, monkeypatch
+):
+    liaison_user = make_user("kenya", staff=False)
+    claims = [
+        services.follow_up_create(
+            recommendation=rec(label),
+            member_state=MemberState.objects.get(iso3="KEN"),
+            status=Status.IMPLEMENTED,
+            user=liaison_user,
+        )
+        for label in ("93(a)", "93(b)", "93(c)")
+    ]
+    real_verify = services.follow_up_verify
+    calls = {"n": 0}
+
+    def failing_verify(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("connection lost")
+        return real_verify(**kwargs)
+
+    monkeypatch.setattr(services, "follow_up_verify", failing_verify)
+    client.raise_request_exception = True
+    with pytest.raises(RuntimeError):
+        client.post(
+            "/admin/recommendations/recommendation/",
+            {"action": "mark_verified", "_selected_action": [c.recommendation_id for c in claims]},
+        )
+    assert calls["n"] == 2
+    for claim in claims:
+        claim.refresh_from_db()
+        assert claim.verified_at is None and claim.version == 1
+        assert claim.history.count() == 1

@@ -1,0 +1,133 @@
+"""Backup and restore of the whole database.
+
+SQLite: the online backup API (a consistent copy while the site runs). PostgreSQL:
+pg_dump's custom format, restored with pg_restore --clean. A backup is written to a
+temporary file and moved into place, so a failed run never leaves a half-written file.
+"""
+
+import glob
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+from pathlib import Path
+
+from django.db import connection
+
+
+class BackupError(Exception):
+    pass
+
+
+def _pg_tool(name: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    if candidates:
+        return candidates[-1]
+    raise BackupError(
+        f"{name} not found: install the PostgreSQL client (apt-get install postgresql-client)"
+    )
+
+
+def _pg_args_env() -> tuple[list[str], dict[str, str]]:
+    db = connection.settings_dict
+    args = []
+    if db.get("HOST"):
+        args += ["--host", db["HOST"]]
+    if db.get("PORT"):
+        args += ["--port", str(db["PORT"])]
+    if db.get("USER"):
+        args += ["--username", db["USER"]]
+    env = {**os.environ}
+    if db.get("PASSWORD"):
+        env["PGPASSWORD"] = db["PASSWORD"]
+    return args, env
+
+
+def _sqlite_path() -> Path:
+    return Path(connection.settings_dict["NAME"])
+
+
+def database_backup(*, target: Path) -> Path:
+    target = target.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(handle)
+    try:
+        if connection.vendor == "sqlite":
+            source = sqlite3.connect(_sqlite_path())
+            copy = sqlite3.connect(temporary)
+            with copy:
+                source.backup(copy)
+            copy.close()
+            source.close()
+        elif connection.vendor == "postgresql":
+            args, env = _pg_args_env()
+            command = [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", temporary]
+            result = subprocess.run(  # noqa: S603 (no shell; arguments from settings)
+                [*command, *args, connection.settings_dict["NAME"]],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            if result.returncode != 0:
+                raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
+        else:
+            raise BackupError(f"backup of {connection.vendor} databases is not supported")
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return target
+
+
+def _check_sqlite_backup(source: Path) -> None:
+    try:
+        with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as db:
+            if db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise BackupError(f"{source}: the backup fails SQLite's integrity check")
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"{source}: not an SQLite backup ({error})") from None
+    if "django_migrations" not in tables:
+        raise BackupError(f"{source}: not a backup of this application (no migrations table)")
+
+
+def database_restore(*, source: Path) -> None:
+    if not source.is_file():
+        raise BackupError(f"{source}: no such file")
+    if connection.vendor == "sqlite":
+        _check_sqlite_backup(source)
+        connection.close()
+        backup = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        live = sqlite3.connect(_sqlite_path())
+        with live:
+            backup.backup(live)
+        live.close()
+        backup.close()
+    elif connection.vendor == "postgresql":
+        args, env = _pg_args_env()
+        connection.close()
+        result = subprocess.run(  # noqa: S603 (no shell; arguments from settings)
+            [
+                _pg_tool("pg_restore"),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                *args,
+                "--dbname",
+                connection.settings_dict["NAME"],
+                str(source),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
+    else:
+        raise BackupError(f"restore of {connection.vendor} databases is not supported")
