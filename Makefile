@@ -7,7 +7,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 TEST_ENV := DEBUG=0 DJANGO_SETTINGS_MODULE=tracker.settings_test
 
-.PHONY: install run serve migrate test test-sqlite test-postgres test-fast lint clean browser-deps
+.PHONY: load install run serve migrate test test-sqlite test-postgres test-fast lint clean browser-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,11 @@ test-postgres: install browser-deps
 
 test-fast: install
 	$(TEST_ENV) $(BIN)/pytest -m "not slow"
+
+# 16 concurrent liaisons against gunicorn, on SQLite then on PostgreSQL (bench/load.py).
+load: install
+	$(BIN)/python bench/load.py --duration $(or $(DURATION),20)
+	scripts/with_postgres.sh $(BIN)/python bench/load.py --duration $(or $(DURATION),20)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
