@@ -23,6 +23,7 @@ from .models import (
     Theme,
 )
 from .selectors import admin_lists
+from .selectors import exports as export_selectors
 from .services import follow_ups as follow_up_services
 from .services import recommendations as recommendation_services
 from .services import tokens as token_services
@@ -476,7 +477,7 @@ class FollowUpAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
         "updated_by",
     ]
     inlines = [ActionInline]
-    actions = ["mark_verified"]
+    actions = ["mark_verified", "export_csv"]
     list_per_page = 50
     object_history_template = "admin/recommendations/followup/object_history.html"
 
@@ -552,6 +553,11 @@ class FollowUpAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
         self.message_user(
             request, _("%(count)d claims verified.") % {"count": count}, messages.SUCCESS
         )
+
+    @admin.action(description=_("Export selected to CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        rows = export_selectors.status_rows(follow_ups=queryset)
+        return _csv_response(export_selectors.STATUS_COLUMNS, rows, "statuses")
 
 
 class ActionForm(ActionInlineForm):

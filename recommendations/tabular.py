@@ -1,15 +1,19 @@
-"""Tables written to CSV (and XLSX later): columns declared once, cells made safe.
+"""Tables written to CSV, XLSX and JSON: columns declared once, cells made safe.
 
-A cell that starts with = + - @ (or a tab/carriage return) is prefixed with a quote so
-that spreadsheet programs show it as text instead of running it as a formula.
+A spreadsheet cell (CSV, XLSX) that starts with = + - @ (or a tab/carriage return) is
+prefixed with a quote so that spreadsheet programs show it as text instead of running it
+as a formula. JSON is not a spreadsheet: `json_row` keeps the true text and native types.
 """
 
 import csv
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Control characters an XLSX cell cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE).
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,7 @@ def cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list | tuple):
-        return ";".join(str(v) for v in value)
+        return neutralise(";".join(str(v) for v in value))
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return neutralise(value)
@@ -52,6 +56,38 @@ def csv_lines(columns: list[Column], rows: Iterable[Any], *, bom: bool = True) -
     yield writer.writerow([column.header for column in columns])
     for row in rows:
         yield writer.writerow([cell(column.value(row)) for column in columns])
+
+
+def header(columns: list[Column]) -> list[str]:
+    return [column.header for column in columns]
+
+
+def row_cells(columns: list[Column], row: Any) -> list[Any]:
+    """One row as spreadsheet cells (CSV, XLSX): formulas neutralised."""
+    return [cell(column.value(row)) for column in columns]
+
+
+def xlsx_cells(columns: list[Column], row: Any) -> list[Any]:
+    """Spreadsheet cells without the control characters XLSX cannot hold (openpyxl refuses)."""
+    return [
+        _XLSX_ILLEGAL.sub("", value) if isinstance(value, str) else value
+        for value in row_cells(columns, row)
+    ]
+
+
+def json_value(value: Any) -> Any:
+    """A value as JSON: the true text (not neutralised), lists as lists, dates as ISO 8601."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [json_value(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def json_row(columns: list[Column], row: Any) -> dict[str, Any]:
+    return {column.key: json_value(column.value(row)) for column in columns}
 
 
 def xlsx_file(sheets: list[tuple[str, list[Column], Iterable[Any]]], target) -> None:
