@@ -191,71 +191,74 @@ def _verification_text(follow_up: FollowUp) -> str:
     return str(_("verified by %(user)s, %(when)s") % {"user": follow_up.verified_by, "when": when})
 
 
+def _changed(form, fields) -> dict:
+    """The form's changed values among the fields a service accepts."""
+    return {name: form.cleaned_data[name] for name in form.changed_data if name in fields}
+
+
+def _save_formset(formset, *, create, update, delete) -> None:
+    """Save an inline formset through service callables, recording what happened the way
+    formset.save() would (the admin's change message reads these lists)."""
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    for form in formset.deleted_forms:
+        if form.instance.pk:
+            delete(form.instance)
+            formset.deleted_objects.append(form.instance)
+    for form in formset.forms:
+        if form in formset.deleted_forms or not form.has_changed():
+            continue
+        if form.instance.pk is None:
+            formset.new_objects.append(create(form.cleaned_data))
+        else:
+            formset.changed_objects.append((update(form), form.changed_data))
+
+
 class FollowUpWritesMixin:
     """Inline follow-ups and actions are saved through the services, never directly."""
 
-    def save_follow_up_formset(self, request, formset, *, recommendation=None):
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for form in formset.deleted_forms:
-            if form.instance.pk:
-                follow_up_services.follow_up_delete(
-                    follow_up=form.instance, user=request.user, via="admin"
-                )
-                formset.deleted_objects.append(form.instance)
-        for form in formset.forms:
-            if form in formset.deleted_forms or not form.has_changed():
-                continue
-            data = form.cleaned_data
-            if form.instance.pk is None:
-                saved = follow_up_services.follow_up_create(
-                    recommendation=recommendation,
-                    member_state=data["member_state"],
-                    status=data["status"],
-                    response=data.get("response", ""),
-                    user=request.user,
-                    via="admin",
-                    verified_by_staff=True,
-                )
-                formset.new_objects.append(saved)
-            else:
-                saved = follow_up_services.follow_up_update(
-                    follow_up=form.instance,
-                    data={
-                        name: data[name]
-                        for name in form.changed_data
-                        if name in follow_up_services.FOLLOW_UP_FIELDS
-                    },
-                    user=request.user,
-                    via="admin",
-                    verified_by_staff=True,
-                )
-                formset.changed_objects.append((saved, form.changed_data))
+    def save_follow_up_formset(self, request, formset, *, recommendation):
+        user = request.user
+        _save_formset(
+            formset,
+            create=lambda data: follow_up_services.follow_up_create(
+                recommendation=recommendation,
+                member_state=data["member_state"],
+                status=data["status"],
+                response=data.get("response", ""),
+                user=user,
+                via="admin",
+                verified_by_staff=True,
+            ),
+            update=lambda form: follow_up_services.follow_up_update(
+                follow_up=form.instance,
+                data=_changed(form, follow_up_services.FOLLOW_UP_FIELDS),
+                user=user,
+                via="admin",
+                verified_by_staff=True,
+            ),
+            delete=lambda instance: follow_up_services.follow_up_delete(
+                follow_up=instance, user=user, via="admin"
+            ),
+        )
 
     def save_action_formset(self, request, formset, *, follow_up):
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for form in formset.deleted_forms:
-            if form.instance.pk:
-                follow_up_services.action_delete(
-                    action=form.instance, user=request.user, via="admin"
-                )
-                formset.deleted_objects.append(form.instance)
-        for form in formset.forms:
-            if form in formset.deleted_forms or not form.has_changed():
-                continue
-            data = {name: form.cleaned_data[name] for name in follow_up_services.ACTION_FIELDS}
-            if form.instance.pk is None:
-                saved = follow_up_services.action_create(
-                    follow_up=follow_up, user=request.user, via="admin", **data
-                )
-                formset.new_objects.append(saved)
-            else:
-                saved = follow_up_services.action_update(
-                    action=form.instance,
-                    data={name: data[name] for name in form.changed_data if name in data},
-                    user=request.user,
-                    via="admin",
-                )
-                formset.changed_objects.append((saved, form.changed_data))
+        user = request.user
+        fields = follow_up_services.ACTION_FIELDS
+        _save_formset(
+            formset,
+            create=lambda data: follow_up_services.action_create(
+                follow_up=follow_up,
+                user=user,
+                via="admin",
+                **{name: data[name] for name in fields},
+            ),
+            update=lambda form: follow_up_services.action_update(
+                action=form.instance, data=_changed(form, fields), user=user, via="admin"
+            ),
+            delete=lambda instance: follow_up_services.action_delete(
+                action=instance, user=user, via="admin"
+            ),
+        )
 
 
 @admin.register(Recommendation)
@@ -358,11 +361,11 @@ class RecommendationAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
         return ", ".join(body.code for body in obj.bodies.all())
 
     def save_model(self, request, obj, form, change):
-        data = {
-            name: form.cleaned_data[name] for name in form.changed_data if name != "chosen_themes"
-        }
         recommendation_services.recommendation_update(
-            recommendation=obj, data=data, user=request.user
+            recommendation=obj,
+            data=_changed(form, recommendation_services.EDITABLE_FIELDS),
+            user=request.user,
+            via="admin",
         )
 
     def save_related(self, request, form, formsets, change):
@@ -503,11 +506,7 @@ class FollowUpAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
         if change:
             saved = follow_up_services.follow_up_update(
                 follow_up=obj,
-                data={
-                    name: data[name]
-                    for name in form.changed_data
-                    if name in follow_up_services.FOLLOW_UP_FIELDS
-                },
+                data=_changed(form, follow_up_services.FOLLOW_UP_FIELDS),
                 user=request.user,
                 via="admin",
                 verified_by_staff=True,
@@ -589,7 +588,7 @@ class ActionAdmin(SimpleHistoryAdmin):
         if change:
             saved = follow_up_services.action_update(
                 action=obj,
-                data={name: data[name] for name in form.changed_data if name in data},
+                data=_changed(form, follow_up_services.ACTION_FIELDS),
                 user=request.user,
                 via="admin",
             )

@@ -198,7 +198,7 @@ def test_editing_themes_makes_them_manual_and_keeps_history(client, staff, seeds
     ]
     assert target.text.endswith("（已修订）")
     latest = target.history.first()
-    assert latest.history_user == staff
+    assert latest.history_user == staff and latest.history_change_reason == "admin"
     history = client.get(f"/admin/recommendations/recommendation/{target.pk}/history/")
     assert "（已修订）" in history.content.decode()
 
