@@ -7,7 +7,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 TEST_ENV := DEBUG=0 DJANGO_SETTINGS_MODULE=tracker.settings_test
 
-.PHONY: load install run serve migrate test test-sqlite test-postgres test-fast lint clean browser-deps
+.PHONY: bench load install run serve migrate test test-sqlite test-postgres test-fast lint clean browser-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ test-postgres: install browser-deps
 
 test-fast: install
 	$(TEST_ENV) $(BIN)/pytest -m "not slow"
+
+# Benchmarks at the scale of the UN system (bench/run.py; see README "Performance").
+bench: install
+	$(BIN)/python bench/run.py
 
 # 16 concurrent liaisons against gunicorn, on SQLite then on PostgreSQL (bench/load.py).
 load: install

@@ -33,25 +33,65 @@ def member_states() -> QuerySet[MemberState]:
     return MemberState.objects.order_by("iso3")
 
 
-def follow_ups_for(user) -> QuerySet[FollowUp]:
-    """All follow-ups for staff; a liaison's own member state's only; none otherwise."""
-    queryset = FollowUp.objects.select_related(
-        "recommendation", "member_state", "created_by", "updated_by", "verified_by"
-    ).order_by("id")
+def _scoped_follow_ups(queryset: QuerySet[FollowUp], user) -> QuerySet[FollowUp]:
     if is_secretariat(user):
         return queryset
     state = member_state_of(user)
     return queryset.filter(member_state_id=state) if state else queryset.none()
 
 
-def actions_for(user) -> QuerySet[Action]:
-    queryset = Action.objects.select_related(
-        "follow_up__member_state", "follow_up__recommendation", "created_by"
+def follow_ups_for(user) -> QuerySet[FollowUp]:
+    """All follow-ups for staff; a liaison's own member state's only; none otherwise."""
+    queryset = FollowUp.objects.select_related(
+        "recommendation", "member_state", "created_by", "updated_by", "verified_by"
     ).order_by("id")
+    return _scoped_follow_ups(queryset, user)
+
+
+def follow_up_list_for(user) -> QuerySet[FollowUp]:
+    """follow_ups_for, reading only what a list shows: the follow-up's own columns and the
+    user names (the recommendation and member state are shown by id)."""
+    queryset = (
+        FollowUp.objects.select_related("created_by", "updated_by", "verified_by")
+        .only(
+            *(field.attname for field in FollowUp._meta.concrete_fields),
+            "created_by__username",
+            "updated_by__username",
+            "verified_by__username",
+        )
+        .order_by("id")
+    )
+    return _scoped_follow_ups(queryset, user)
+
+
+def _scoped_actions(queryset: QuerySet[Action], user) -> QuerySet[Action]:
     if is_secretariat(user):
         return queryset
     state = member_state_of(user)
     return queryset.filter(follow_up__member_state_id=state) if state else queryset.none()
+
+
+def actions_for(user) -> QuerySet[Action]:
+    queryset = Action.objects.select_related(
+        "follow_up__member_state", "follow_up__recommendation", "created_by"
+    ).order_by("id")
+    return _scoped_actions(queryset, user)
+
+
+def action_list_for(user) -> QuerySet[Action]:
+    """actions_for, reading only what a list shows (the follow-up's state and
+    recommendation by id, the creator's name)."""
+    queryset = (
+        Action.objects.select_related("follow_up", "created_by")
+        .only(
+            *(field.attname for field in Action._meta.concrete_fields),
+            "follow_up__member_state",
+            "follow_up__recommendation",
+            "created_by__username",
+        )
+        .order_by("id")
+    )
+    return _scoped_actions(queryset, user)
 
 
 def with_visible_follow_up(

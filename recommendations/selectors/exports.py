@@ -17,7 +17,7 @@ from operator import itemgetter
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 
 from recommendations.models import Action, FollowUp, RecommendationTheme
 from recommendations.tabular import Column
@@ -34,7 +34,7 @@ _FIELDS = {
     "member_state__name_en": "member_state_name_en",
     "member_state__name_zh": "member_state_name_zh",
     "status": "status",
-    "verified_at": "verified",
+    "is_verified": "verified",
     "response": "response",
     "last_action_date": "last_action_date",
     "updated_at": "updated_at",
@@ -81,7 +81,11 @@ def _follow_up_rows(follow_ups: QuerySet[FollowUp] | None, since: datetime.datet
         queryset = queryset.filter(updated_at__gte=since)
     last_action = Action.objects.filter(follow_up=OuterRef("pk")).order_by("-date").values("date")
     return (
-        queryset.annotate(last_action_date=Subquery(last_action[:1]))
+        queryset.annotate(
+            last_action_date=Subquery(last_action[:1]),
+            # A boolean from the database: no datetime to parse just to test it.
+            is_verified=ExpressionWrapper(Q(verified_at__isnull=False), BooleanField()),
+        )
         .order_by("recommendation__report__symbol", "recommendation__position", "member_state_id")
         .values_list(*_FIELDS)
     )
@@ -120,7 +124,6 @@ def status_rows(
         themes = _themes_of({row["recommendation_id"] for row in rows})
         for row in rows:
             row["themes"] = themes.get(row["recommendation_id"], [])
-            row["verified"] = row["verified"] is not None
             yield row
 
 

@@ -1,0 +1,134 @@
+"""Hand-written SQL baseline (SQLite) for the coverage table.
+
+Written the way one would by hand, knowing the schema: a follow-up is unique per
+recommendation and member state, a theme link unique per recommendation and theme, so
+plain COUNT/SUM replace the ORM's COUNT(DISTINCT ...).
+"""
+
+import sqlite3
+from typing import Any
+
+from recommendations.selectors.coverage import (
+    STATUS_CODES,
+    TOTAL_CODE,
+    TOTAL_NAME_EN,
+    TOTAL_NAME_ZH,
+    percent,
+)
+
+# Per theme, then the total row (is_total = 1, sorted last). per_rec folds each
+# recommendation's follow-ups into one row, so the theme rows join 1 row per link.
+COVERAGE_ROWS_SQL = """
+WITH per_rec AS (
+    SELECT recommendation_id AS rid, COUNT(*) AS n,
+           SUM(status = 'not_started') AS s_not_started,
+           SUM(status = 'in_progress') AS s_in_progress,
+           SUM(status = 'implemented') AS s_implemented,
+           SUM(status = 'not_implemented') AS s_not_implemented,
+           SUM(status = 'not_applicable') AS s_not_applicable,
+           SUM(status = 'implemented' AND verified_at IS NOT NULL) AS verified,
+           SUM(status = 'implemented' AND verified_at IS NULL) AS unverified
+    FROM recommendations_followup GROUP BY recommendation_id
+),
+active AS (
+    SELECT r.id, p.* FROM recommendations_recommendation r
+    LEFT JOIN per_rec p ON p.rid = r.id
+    WHERE NOT r.is_withdrawn
+)
+SELECT 0 AS is_total, t.position, t.code, t.name_zh, t.name_en,
+       COUNT(a.id), COUNT(a.rid), COALESCE(SUM(a.n), 0),
+       COALESCE(SUM(a.s_not_started), 0), COALESCE(SUM(a.s_in_progress), 0),
+       COALESCE(SUM(a.s_implemented), 0), COALESCE(SUM(a.s_not_implemented), 0),
+       COALESCE(SUM(a.s_not_applicable), 0),
+       COALESCE(SUM(a.verified), 0), COALESCE(SUM(a.unverified), 0)
+FROM recommendations_theme t
+LEFT JOIN recommendations_recommendationtheme rt ON rt.theme_id = t.id
+LEFT JOIN active a ON a.id = rt.recommendation_id
+GROUP BY t.id
+UNION ALL
+SELECT 1, NULL, NULL, NULL, NULL,
+       COUNT(a.id), COUNT(a.rid), COALESCE(SUM(a.n), 0),
+       COALESCE(SUM(a.s_not_started), 0), COALESCE(SUM(a.s_in_progress), 0),
+       COALESCE(SUM(a.s_implemented), 0), COALESCE(SUM(a.s_not_implemented), 0),
+       COALESCE(SUM(a.s_not_applicable), 0),
+       COALESCE(SUM(a.verified), 0), COALESCE(SUM(a.unverified), 0)
+FROM active a
+ORDER BY 1, 2, 3
+"""
+# The status columns above, in this order.
+STATUSES = ["not_started", "in_progress", "implemented", "not_implemented", "not_applicable"]
+
+COVERAGE_STATES_SQL = """
+SELECT f.member_state_id, m.name_en, m.name_zh, COUNT(*)
+FROM recommendations_followup f
+JOIN recommendations_recommendation r ON r.id = f.recommendation_id
+JOIN recommendations_memberstate m ON m.iso3 = f.member_state_id
+WHERE NOT r.is_withdrawn
+GROUP BY f.member_state_id
+ORDER BY m.name_en
+"""
+
+COVERAGE_STATE_THEMES_SQL = """
+SELECT f.member_state_id, t.code, COUNT(*)
+FROM recommendations_followup f
+JOIN recommendations_recommendation r ON r.id = f.recommendation_id
+JOIN recommendations_recommendationtheme rt ON rt.recommendation_id = f.recommendation_id
+JOIN recommendations_theme t ON t.id = rt.theme_id
+WHERE NOT r.is_withdrawn
+GROUP BY f.member_state_id, t.code
+"""
+
+
+def _row(code, name_zh, name_en, counts, states_reporting) -> dict[str, Any]:
+    recommendations, covered, follow_ups, *rest = counts
+    status_counts = dict(zip(STATUSES, rest[: len(STATUSES)], strict=True))
+    verified, unverified = rest[len(STATUSES) :]
+    return {
+        "code": code,
+        "name_zh": name_zh,
+        "name_en": name_en,
+        "recommendations": recommendations,
+        "covered": covered,
+        "coverage_pct": percent(covered, recommendations),
+        "states_reporting": states_reporting,
+        "status_counts": status_counts,
+        "implemented_pct": percent(status_counts["implemented"], follow_ups),
+        "verified_implemented": verified,
+        "unverified_implemented": unverified,
+    }
+
+
+def coverage_sql(db: sqlite3.Connection) -> dict[str, Any]:
+    """The same result as coverage_by_theme() without a scope, from three SQL queries."""
+    if STATUSES != STATUS_CODES:
+        raise RuntimeError("bench/baselines.py: update the status columns of the SQL")
+    rows = db.execute(COVERAGE_ROWS_SQL).fetchall()
+    per_state = db.execute(COVERAGE_STATES_SQL).fetchall()
+    reported: dict[tuple[str, str], int] = {}
+    states_per_theme: dict[str, int] = {}
+    for iso3, code, n in db.execute(COVERAGE_STATE_THEMES_SQL):
+        reported[(iso3, code)] = n
+        states_per_theme[code] = states_per_theme.get(code, 0) + 1
+    themes = [
+        _row(code, zh, en, counts, states_per_theme.get(code, 0))
+        for is_total, _position, code, zh, en, *counts in rows
+        if not is_total
+    ]
+    total_counts = rows[-1][5:]  # the total row sorts last (is_total = 1)
+    total = _row(TOTAL_CODE, TOTAL_NAME_ZH, TOTAL_NAME_EN, total_counts, len(per_state))
+    states = [
+        {
+            "iso3": iso3,
+            "name_en": name_en,
+            "name_zh": name_zh,
+            "themes": {
+                theme["code"]: percent(
+                    reported.get((iso3, theme["code"]), 0), theme["recommendations"]
+                )
+                for theme in themes
+            },
+            "total": percent(n, total["recommendations"]),
+        }
+        for iso3, name_en, name_zh, n in per_state
+    ]
+    return {"themes": themes, "total": total, "states": states}

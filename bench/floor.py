@@ -1,0 +1,121 @@
+"""The floor of the framework: bare Django views that answer the same API lists.
+
+Same URL prefix (so the same middleware), same authentication (the project's
+HashedTokenAuthentication, i.e. token_authenticate), same scope rule, the same rows and
+the same JSON shape (count, next, previous, results) -- but no DRF view, filter set,
+serializer, paginator, throttle or content negotiation: rows come from .values() and go
+out through JsonResponse. Mounted by bench/urls.py under /api/v1/floor/ for the bench only.
+"""
+
+from collections import defaultdict
+
+from django.http import JsonResponse
+
+from recommendations.api.authentication import HashedTokenAuthentication
+from recommendations.models import FollowUp, Recommendation, RecommendationTheme
+from recommendations.scope import is_secretariat, member_state_of
+
+RECOMMENDATION_FIELDS = {
+    "id": "id",
+    "report": "report_id",
+    "report_symbol": "report__symbol",
+    "paragraph": "paragraph",
+    "item": "item",
+    "label": "label",
+    "text": "text",
+    "addressee": "addressee",
+    "heading": "heading",
+    "sdg_targets": "sdg_targets",
+    "position": "position",
+    "is_withdrawn": "is_withdrawn",
+    "updated_at": "updated_at",
+}
+
+FOLLOW_UP_FIELDS = {
+    "id": "id",
+    "recommendation": "recommendation_id",
+    "member_state": "member_state_id",
+    "status": "status",
+    "response": "response",
+    "verified_at": "verified_at",
+    "verified_by": "verified_by__username",
+    "version": "version",
+    "created_at": "created_at",
+    "created_by": "created_by__username",
+    "updated_at": "updated_at",
+    "updated_by": "updated_by__username",
+}
+
+
+def _caller(request):
+    """The token's user, or None (401). Same class the API uses."""
+    result = HashedTokenAuthentication().authenticate(request)
+    return None if result is None else result[0]
+
+
+def _page(request) -> tuple[int, int]:
+    limit = min(int(request.GET.get("limit", 50)), 200)
+    offset = int(request.GET.get("offset", 0))
+    return limit, offset
+
+
+def _json(count: int, results: list) -> JsonResponse:
+    body = {"count": count, "next": None, "previous": None, "results": results}
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+
+
+def _rename(row: dict, fields: dict[str, str]) -> dict:
+    return {key: row[source] for key, source in fields.items()}
+
+
+def recommendations(request):
+    user = _caller(request)
+    if user is None or not (is_secretariat(user) or member_state_of(user)):
+        return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
+    limit, offset = _page(request)
+    queryset = Recommendation.objects.order_by("report_id", "position", "id")
+    if "theme" in request.GET:
+        queryset = queryset.filter(themes__code=request.GET["theme"])
+    if "body" in request.GET:
+        queryset = queryset.filter(bodies__code=request.GET["body"])
+    count = queryset.count()
+    rows = list(queryset.values(*RECOMMENDATION_FIELDS.values())[offset : offset + limit])
+    ids = [row["id"] for row in rows]
+    themes, bodies = defaultdict(list), defaultdict(list)
+    for rec_id, code in (
+        RecommendationTheme.objects.filter(recommendation_id__in=ids)
+        .order_by("theme__position", "theme_id")
+        .values_list("recommendation_id", "theme__code")
+    ):
+        themes[rec_id].append(code)
+    for rec_id, code in (
+        Recommendation.bodies.through.objects.filter(recommendation_id__in=ids)
+        .order_by("body__code")
+        .values_list("recommendation_id", "body__code")
+    ):
+        bodies[rec_id].append(code)
+    results = []
+    for row in rows:
+        item = _rename(row, RECOMMENDATION_FIELDS)
+        item["themes"] = themes[row["id"]]
+        item["bodies"] = bodies[row["id"]]
+        results.append(item)
+    return _json(count, results)
+
+
+def follow_ups(request):
+    user = _caller(request)
+    if user is None:
+        return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
+    queryset = FollowUp.objects.order_by("id")
+    if not is_secretariat(user):
+        state = member_state_of(user)
+        queryset = queryset.filter(member_state_id=state) if state else queryset.none()
+    limit, offset = _page(request)
+    count = queryset.count()
+    results = []
+    for row in queryset.values(*FOLLOW_UP_FIELDS.values())[offset : offset + limit]:
+        item = _rename(row, FOLLOW_UP_FIELDS)
+        item["verified"] = row["verified_at"] is not None
+        results.append(item)
+    return _json(count, results)

@@ -1,0 +1,557 @@
+"""Benchmarks of the tracker against baselines measured in the same run; prints one table.
+
+    .venv/bin/python bench/run.py          (or: make bench)
+
+Builds a throwaway SQLite database once (migrate + seed_demo), then measures:
+1. import_seeds into an empty database, and the re-import of the unchanged seeds;
+2. two API lists through the WSGI app with a real liaison token, against a bare Django
+   view (bench/floor.py) with the same authentication, middleware and rows;
+3. coverage_by_theme() over everything, against hand-written SQL (bench/baselines.py);
+4. export_statuses (CSV) of every follow-up, against sqlite3 -> csv.writer.
+
+Environment (all optional):
+  BENCH_RECOMMENDATIONS   demo recommendations (default 100000)
+  BENCH_FOLLOW_UPS        demo follow-ups (default 1000000)
+  BENCH_SEED              seed_demo seed (default 0)
+  BENCH_DATABASE_URL      SQLite URL of the throwaway database
+                          (default sqlite:////tmp/tracker-bench.sqlite3; it is deleted first)
+  BENCH_REUSE=1           reuse that database if it was built with the same sizes and seed
+  BENCH_REPEAT            timed calls per API measurement (default 50)
+
+The bench sets DEBUG=0, persistent database connections (CONN_MAX_AGE) and a throttle
+rate high enough not to answer 429; everything else is the project's settings.
+"""
+
+import importlib.util
+import io
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+DEFAULT_DATABASE_URL = f"sqlite:///{Path(tempfile.gettempdir()) / 'tracker-bench.sqlite3'}"
+IMPORT_DATABASE = Path(tempfile.gettempdir()) / "tracker-bench-import.sqlite3"
+RECOMMENDATION_QUERY = "limit=50&theme=drugs&body=CND"
+FOLLOW_UP_QUERY = "limit=50"
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production")
+    os.environ["ALLOWED_HOSTS"] = "127.0.0.1"
+    os.environ["CONN_MAX_AGE"] = "600"
+    os.environ["API_THROTTLE_RATE"] = "1000000/s"
+    os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tracker.settings"
+    import django
+
+    django.setup()
+
+
+def remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def median_seconds(function, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set (VmHWM: reset by exec, unlike ru_maxrss)."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# Children: measurements that need their own process --------------------------------
+
+
+def child_imports() -> dict:
+    """import_seeds into an empty database (3 fresh copies), then unchanged re-imports."""
+    import hashlib
+
+    remove_database(IMPORT_DATABASE)
+    setup_django(f"sqlite:///{IMPORT_DATABASE}")
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
+
+    from recommendations.parsing import Taxonomy, decode_report, parse_report
+
+    call_command("migrate", verbosity=0)
+    connections.close_all()
+    template = IMPORT_DATABASE.with_suffix(".template")
+    shutil.copyfile(IMPORT_DATABASE, template)
+    fresh = []
+    for _ in range(3):
+        connections.close_all()
+        remove_database(IMPORT_DATABASE)
+        shutil.copyfile(template, IMPORT_DATABASE)
+        started = time.perf_counter()
+        call_command("import_seeds", stdout=io.StringIO())
+        fresh.append(time.perf_counter() - started)
+    reimport = median_seconds(lambda: call_command("import_seeds", stdout=io.StringIO()), 5)
+    paths = sorted(p for p in Path(settings.SEEDS_DIR).iterdir() if p.is_file())
+
+    def parse_all():
+        taxonomy = Taxonomy.load()
+        for path in paths:
+            parse_report(decode_report(path.read_bytes()), taxonomy=taxonomy)
+
+    def hash_all():
+        for path in paths:
+            hashlib.sha256(path.read_bytes()).hexdigest()
+
+    result = {
+        "files": len(paths),
+        "import": statistics.median(fresh),
+        "reimport": reimport,
+        "parse": median_seconds(parse_all, 5),
+        "hash": median_seconds(hash_all, 5),
+    }
+    connections.close_all()
+    remove_database(IMPORT_DATABASE)
+    template.unlink()
+    return result
+
+
+def child_export(kind: str, trace: bool) -> dict:
+    """One CSV export of every follow-up: the project's service, or the raw baseline."""
+    database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+    with tempfile.TemporaryDirectory(prefix="tracker-bench-export-") as directory:
+        if kind == "tracker":
+            setup_django(database_url)
+            from recommendations.services.exports import statuses_export
+
+            def run() -> int:
+                return statuses_export(output=Path(directory), formats=["csv"]).rows
+        else:
+            from bench.raw_export import export_csv_raw
+
+            path = database_url.removeprefix("sqlite:///")
+
+            def run() -> int:
+                return export_csv_raw(path, Path(directory) / "statuses.csv")
+
+        if trace:
+            tracemalloc.start()
+        started = time.perf_counter()
+        rows = run()
+        seconds = time.perf_counter() - started
+        traced_peak = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
+    return {"rows": rows, "seconds": seconds, "traced_mb": traced_peak, "rss_mb": peak_rss_mb()}
+
+
+def run_child(*args: str) -> dict:
+    completed = subprocess.run(
+        [sys.executable, __file__, "--child", *args],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        check=False,
+    )
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stderr)
+        raise SystemExit(f"bench child {args} failed")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+# The data set ------------------------------------------------------------------------
+
+
+def refuse_real_database(database: Path) -> None:
+    """The bench deletes its database: never one that holds imported (non-demo) reports."""
+    import sqlite3
+
+    if not database.exists():
+        return
+    db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        real = db.execute(
+            "SELECT symbol FROM recommendations_report WHERE symbol NOT LIKE 'DEMO/%' LIMIT 1"
+        ).fetchone()
+    except sqlite3.DatabaseError:
+        real = None  # not a tracker database (or an empty file): a throwaway
+    finally:
+        db.close()
+    if real:
+        raise SystemExit(
+            f"{database} holds imported reports (e.g. {real[0]}): the bench deletes its "
+            "database, so point BENCH_DATABASE_URL at a throwaway file."
+        )
+
+
+def build(database: Path, params: dict) -> tuple[float | None, dict]:
+    """migrate + seed_demo into a fresh database, unless BENCH_REUSE allows the last one."""
+    from django.core.management import call_command
+    from django.db import connections
+
+    from recommendations.models import Action, FollowUp, Recommendation, Report
+
+    refuse_real_database(database)
+    marker = Path(f"{database}.json")
+    reuse = os.environ.get("BENCH_REUSE") == "1"
+    seconds = None
+    if not (
+        reuse and database.exists() and marker.exists() and json.loads(marker.read_text()) == params
+    ):
+        connections.close_all()
+        marker.unlink(missing_ok=True)
+        remove_database(database)
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        call_command(
+            "seed_demo",
+            recommendations=params["recommendations"],
+            follow_ups=params["follow_ups"],
+            seed=params["seed"],
+            verbosity=0,
+        )
+        seconds = time.perf_counter() - started
+        marker.write_text(json.dumps(params))
+    counts = {
+        "reports": Report.objects.count(),
+        "recommendations": Recommendation.objects.count(),
+        "follow_ups": FollowUp.objects.count(),
+        "actions": Action.objects.count(),
+    }
+    return seconds, counts
+
+
+# API through the WSGI app -------------------------------------------------------------
+
+
+class Wsgi:
+    def __init__(self, key: str) -> None:
+        from django.core.wsgi import get_wsgi_application
+
+        self.app = get_wsgi_application()
+        self.key = key
+
+    def get(self, path: str, query: str) -> tuple[int, bytes]:
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "443",  # as behind TLS: production redirects plain HTTP
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_ACCEPT": "application/json",
+            "HTTP_AUTHORIZATION": f"Token {self.key}",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "https",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+        }
+        status = []
+        result = self.app(environ, lambda s, headers, exc_info=None: status.append(s))
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        return int(status[0][:3]), body
+
+
+def count_queries(function) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        function()
+    return len(captured)
+
+
+def bench_list(client: Wsgi, api_path: str, floor_path: str, query: str, repeat: int) -> dict:
+    """Median time of the API list and of the floor view; query counts; same rows?"""
+    for _ in range(5):  # warm up (and let the token record its last use)
+        assert client.get(api_path, query)[0] == 200
+        assert client.get(floor_path, query)[0] == 200
+    api_times, floor_times = [], []
+    for _ in range(repeat):  # interleaved, so that drift hits both alike
+        for path, times in ((api_path, api_times), (floor_path, floor_times)):
+            started = time.perf_counter()
+            status, _body = client.get(path, query)
+            times.append(time.perf_counter() - started)
+            assert status == 200, (path, status)
+    api = json.loads(client.get(api_path, query)[1])
+    floor = json.loads(client.get(floor_path, query)[1])
+    other_query = query.replace("limit=50", "limit=5")
+    return {
+        "api": statistics.median(api_times),
+        "floor": statistics.median(floor_times),
+        "api_queries": count_queries(lambda: client.get(api_path, query)),
+        "api_queries_small": count_queries(lambda: client.get(api_path, other_query)),
+        "floor_queries": count_queries(lambda: client.get(floor_path, query)),
+        "same_rows": api["count"] == floor["count"] and api["results"] == floor["results"],
+        "rows": len(api["results"]),
+        "count": api["count"],
+    }
+
+
+def bench_api(repeat: int) -> dict:
+    from django.test.utils import override_settings
+
+    from recommendations.models import MemberState
+    from recommendations.services.tokens import liaison_create
+
+    _user, _created, _token, key = liaison_create(
+        username="bench-liaison", member_state=MemberState.objects.get(iso3="KEN")
+    )
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        client = Wsgi(key)
+        return {
+            "recommendations": bench_list(
+                client,
+                "/api/v1/recommendations/",
+                "/api/v1/floor/recommendations/",
+                RECOMMENDATION_QUERY,
+                repeat,
+            ),
+            "follow_ups": bench_list(
+                client, "/api/v1/follow-ups/", "/api/v1/floor/follow-ups/", FOLLOW_UP_QUERY, repeat
+            ),
+        }
+
+
+# Coverage -----------------------------------------------------------------------------
+
+
+def bench_coverage(database: Path) -> dict:
+    import sqlite3
+
+    from bench.baselines import coverage_sql
+    from recommendations.selectors.coverage import coverage_by_theme
+
+    db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        orm_result = coverage_by_theme()
+        raw_result = coverage_sql(db)
+        agree = all(orm_result[key] == raw_result[key] for key in ("themes", "total", "states"))
+        orm_times, sql_times = [], []
+        for _ in range(3):  # interleaved, so that drift hits both alike
+            orm_times.append(median_seconds(coverage_by_theme, 1))
+            sql_times.append(median_seconds(lambda: coverage_sql(db), 1))
+        return {
+            "orm": statistics.median(orm_times),
+            "sql": statistics.median(sql_times),
+            "queries": count_queries(coverage_by_theme),
+            "agree": agree,
+        }
+    finally:
+        db.close()
+
+
+# The table ----------------------------------------------------------------------------
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def s(seconds: float) -> str:
+    return f"{seconds:.2f} s" if seconds >= 1 else ms(seconds)
+
+
+def verdict(ok: bool | None) -> str:
+    return "—" if ok is None else ("met" if ok else "MISSED")
+
+
+def table(results: dict) -> list[list[str]]:
+    rows = []
+    imp = results["imports"]
+    rows.append(
+        [
+            "1a",
+            f"import_seeds, {imp['files']} seeds into an empty DB",
+            s(imp["import"]),
+            f"read+decode+parse only: {s(imp['parse'])}",
+            f"{imp['import'] / imp['parse']:.1f}×",
+            "—",
+            "—",
+        ]
+    )
+    rows.append(
+        [
+            "1b",
+            "import_seeds again, seeds unchanged",
+            s(imp["reimport"]),
+            f"read+sha256 only: {s(imp['hash'])}",
+            f"{imp['reimport'] / imp['hash']:.0f}×",
+            "—",
+            "—",
+        ]
+    )
+    for number, key, label in (
+        ("2a", "recommendations", f"GET /api/v1/recommendations/?{RECOMMENDATION_QUERY}"),
+        ("2b", "follow_ups", f"GET /api/v1/follow-ups/?{FOLLOW_UP_QUERY} (liaison KEN)"),
+    ):
+        api = results["api"][key]
+        ratio = api["api"] / api["floor"]
+        constant = api["api_queries"] == api["api_queries_small"]
+        rows.append(
+            [
+                number,
+                f"{label}: median of {results['repeat']}; {api['rows']} of {api['count']:,} rows",
+                f"{ms(api['api'])}, {api['api_queries']} queries"
+                + ("" if constant else f" (limit=5: {api['api_queries_small']})"),
+                f"bare view: {ms(api['floor'])}, {api['floor_queries']} queries"
+                + ("" if api["same_rows"] else " — ROWS DIFFER"),
+                f"{ratio:.2f}×",
+                "≤ 2×, queries constant",
+                verdict(ratio <= 2 and constant and api["same_rows"]),
+            ]
+        )
+    cov = results["coverage"]
+    ratio = cov["orm"] / cov["sql"]
+    rows.append(
+        [
+            "3",
+            "coverage_by_theme() over everything (themes, total, states)",
+            f"{s(cov['orm'])}, {cov['queries']} queries",
+            f"hand-written SQL: {s(cov['sql'])}"
+            + (", same numbers" if cov["agree"] else " — NUMBERS DIFFER"),
+            f"{ratio:.2f}×",
+            "≤ 1.5×",
+            verdict(ratio <= 1.5 and cov["agree"]),
+        ]
+    )
+    exp = results.get("export")
+    if exp is None:
+        rows.append(
+            ["4", "export_statuses CSV", "TODO: export_statuses not found", "—", "—", "—", "TODO"]
+        )
+    else:
+        tracker, raw = exp["tracker"], exp["raw"]
+        speed, raw_speed = tracker["rows"] / tracker["seconds"], raw["rows"] / raw["seconds"]
+        rows.append(
+            [
+                "4a",
+                f"export_statuses --format csv, {tracker['rows']:,} rows",
+                f"{speed:,.0f} rows/s ({s(tracker['seconds'])})",
+                f"sqlite3 → csv.writer: {raw_speed:,.0f} rows/s ({s(raw['seconds'])})"
+                + ("" if tracker["rows"] == raw["rows"] else " — ROW COUNTS DIFFER"),
+                f"{speed / raw_speed:.2f}×",
+                "≥ 0.5×",
+                verdict(speed / raw_speed >= 0.5 and tracker["rows"] == raw["rows"]),
+            ]
+        )
+        peak = exp["tracker_traced"]["traced_mb"]
+        rows.append(
+            [
+                "4b",
+                "export peak memory: Python heap (tracemalloc); process peak RSS",
+                f"{peak:.1f} MB; RSS {tracker['rss_mb']:.0f} MB",
+                f"raw: {exp['raw_traced']['traced_mb']:.1f} MB; RSS {raw['rss_mb']:.0f} MB",
+                "—",
+                "≤ 100 MB",
+                verdict(peak <= 100),
+            ]
+        )
+    return rows
+
+
+def render(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells):
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    separator = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([line(header), separator, *(line(row) for row in rows)])
+
+
+def main() -> None:
+    params = {
+        "recommendations": env_int("BENCH_RECOMMENDATIONS", 100_000),
+        "follow_ups": env_int("BENCH_FOLLOW_UPS", 1_000_000),
+        "seed": env_int("BENCH_SEED", 0),
+    }
+    repeat = env_int("BENCH_REPEAT", 50)
+    database_url = os.environ.setdefault("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+    if not database_url.startswith("sqlite:///"):
+        raise SystemExit("BENCH_DATABASE_URL: the baselines read SQLite directly; use sqlite:///")
+    say = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
+
+    say("1/4 import_seeds into an empty database …")
+    results: dict = {"repeat": repeat, "imports": run_child("imports")}
+    setup_django(database_url)
+    from django.conf import settings
+    from django.db import connections
+
+    database = Path(settings.DATABASES["default"]["NAME"])
+    say(f"building the data set in {database} (seed_demo {params}) …")
+    build_seconds, counts = build(database, params)
+    say("2/4 API lists …")
+    results["api"] = bench_api(repeat)
+    say("3/4 coverage …")
+    results["coverage"] = bench_coverage(database)
+    connections.close_all()
+    say("4/4 export …")
+    if importlib.util.find_spec("recommendations.services.exports") is None:
+        results["export"] = None  # TODO row: export_statuses not written yet
+    else:
+        results["export"] = {
+            "tracker": run_child("export", "tracker"),
+            "raw": run_child("export", "raw"),
+            "tracker_traced": run_child("export", "tracker", "trace"),
+            "raw_traced": run_child("export", "raw", "trace"),
+        }
+
+    import django
+
+    built = "reused" if build_seconds is None else f"built by seed_demo in {build_seconds:.0f} s"
+    print(
+        f"Data set: {counts['reports']:,} reports, {counts['recommendations']:,} "
+        f"recommendations, {counts['follow_ups']:,} follow-ups, {counts['actions']:,} actions "
+        f"(seed {params['seed']}; {built}); SQLite {database}."
+    )
+    print(
+        f"Python {platform.python_version()}, Django {django.get_version()}, "
+        f"{os.cpu_count()} CPUs, {platform.machine()}; medians; DEBUG=0, CONN_MAX_AGE=600."
+    )
+    print()
+    header = ["#", "measure", "tracker", "baseline (same run)", "ratio", "target", "result"]
+    print(render(header, table(results)))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        if sys.argv[2] == "imports":
+            print(json.dumps(child_imports()))
+        else:
+            print(json.dumps(child_export(sys.argv[3], trace="trace" in sys.argv[4:])))
+    else:
+        main()
