@@ -45,7 +45,7 @@ from recommendations.selectors.exports import (
     status_rows,
     utc_iso,
 )
-from recommendations.tabular import Column, header, json_row, row_cells, xlsx_cells
+from recommendations.tabular import Column, cells_function, header, json_row, xlsx_cells
 
 FORMATS = ("csv", "json", "xlsx")
 LOCK_NAME = ".export_statuses.lock"
@@ -108,9 +108,10 @@ class CsvWriter:
         self.file = path.open("w", encoding="utf-8-sig", newline="")
         self.writer = csv.writer(self.file)
         self.writer.writerow(header(columns))
+        self.cells = cells_function(columns)
 
     def write(self, row: dict[str, Any]) -> None:
-        self.writer.writerow(row_cells(self.columns, row))
+        self.writer.writerow(self.cells(row))
 
     def finish(self) -> None:
         self.file.close()
