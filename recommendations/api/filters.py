@@ -1,8 +1,11 @@
 """django-filter FilterSets: explicit field names and lookups, and a shared `q` search."""
 
+import datetime
+
 import django_filters as filters
 from django import forms
 from django.db.models import Q
+from django_filters.fields import IsoDateTimeField
 
 from recommendations.choices import ActionKind, Response, Status
 from recommendations.models import Action, FollowUp, Recommendation, Report
@@ -42,6 +45,24 @@ class IdFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time, as UTC: any offset is accepted (PostgreSQL refuses offsets
+    beyond ±15:59 in a query), and one that leaves the calendar is an error, not a 500."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(datetime.UTC)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError("Date-time out of range.", code="invalid") from None
+
+
+class UtcIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
+
+
 class StrictFilterSet(filters.FilterSet):
     """A filter given with an empty value is an error, not silently ignored."""
 
@@ -78,7 +99,7 @@ class RecommendationFilter(StrictFilterSet):
     has_follow_up = StrictBooleanFilter(
         method="filter_has_follow_up", label="Has a follow-up you can see"
     )
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     q = filters.CharFilter(method="search", label="Search in the text (substring) and label")
 
     class Meta:
@@ -115,7 +136,7 @@ class FollowUpFilter(StrictFilterSet):
     status = filters.MultipleChoiceFilter(field_name="status", choices=Status.choices)
     response = filters.MultipleChoiceFilter(field_name="response", choices=Response.choices)
     verified = StrictBooleanFilter(field_name="verified_at", lookup_expr="isnull", exclude=True)
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     q = filters.CharFilter(method="search", label="Search in the recommendation's text and label")
 
     class Meta:
@@ -150,7 +171,7 @@ class ActionFilter(StrictFilterSet):
     kind = filters.MultipleChoiceFilter(field_name="kind", choices=ActionKind.choices)
     date_from = filters.DateFilter(field_name="date", lookup_expr="gte")
     date_to = filters.DateFilter(field_name="date", lookup_expr="lte")
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     q = filters.CharFilter(field_name="description", lookup_expr="icontains")
 
     class Meta:

@@ -364,3 +364,11 @@ def test_coverage_endpoint_scopes_states_to_the_liaison(seeds, kenya, bolivia, s
     report = recommendation("93(b)").report_id
     scoped = kenya.get("/api/v1/coverage/", {"report": report, "body": "CND"}).json()
     assert scoped["total"]["recommendations"] == 20
+
+
+def test_updated_since_accepts_any_offset_and_refuses_out_of_range(seeds, kenya):
+    # PostgreSQL refuses offsets beyond ±15:59 in a query: the filter converts to UTC.
+    response = kenya.get(FOLLOW_UPS, {"updated_since": "2455-07-14T23:10:26+17:07"})
+    assert response.status_code == 200 and response.json()["count"] == 0
+    response = kenya.get(FOLLOW_UPS, {"updated_since": "9999-12-31T23:59:59-23:00"})
+    assert response.status_code == 400 and "updated_since" in response.json()

@@ -40,7 +40,11 @@ def parse_since(value: str) -> datetime.datetime:
         ) from None
     if since.tzinfo is None:
         since = since.replace(tzinfo=datetime.UTC)  # naive times are UTC, like the export
-    return since
+    try:
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 in a query.
+        return since.astimezone(datetime.UTC)
+    except (OverflowError, ValueError):
+        raise CommandError(f"--since {value}: date-time out of range") from None
 
 
 def parse_keep(value: str) -> int:
