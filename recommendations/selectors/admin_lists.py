@@ -1,36 +1,45 @@
-"""Querysets behind the admin lists: counts annotated, related rows selected."""
+"""Querysets behind the admin lists: counts as correlated subqueries, related rows selected.
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+Counts are subqueries rather than annotate(Count(...)) over joins: a GROUP BY over every
+column of the listed rows (long texts included) is slow on PostgreSQL at scale, while a
+subquery runs only for the rows on the page.
+"""
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from recommendations.choices import Status
-from recommendations.models import FollowUp, Recommendation, Report
+from recommendations.models import Action, FollowUp, Recommendation, Report
+
+
+def _count(queryset: QuerySet, outer: str) -> Coalesce:
+    """COUNT(*) of `queryset` for the outer row, 0 when there is none."""
+    counted = queryset.order_by().values(outer).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def report_list() -> QuerySet[Report]:
+    recommendations = Recommendation.objects.filter(report=OuterRef("pk"))
     return Report.objects.annotate(
-        active_count=Count(
-            "recommendations", filter=Q(recommendations__is_withdrawn=False), distinct=True
+        active_count=_count(recommendations.filter(is_withdrawn=False), "report"),
+        withdrawn_count=_count(recommendations.filter(is_withdrawn=True), "report"),
+        follow_up_count=_count(
+            FollowUp.objects.filter(recommendation__report=OuterRef("pk")),
+            "recommendation__report",
         ),
-        withdrawn_count=Count(
-            "recommendations", filter=Q(recommendations__is_withdrawn=True), distinct=True
-        ),
-        follow_up_count=Count("recommendations__follow_ups", distinct=True),
     )
 
 
 def recommendation_list() -> QuerySet[Recommendation]:
+    follow_ups = FollowUp.objects.filter(recommendation=OuterRef("pk"))
     return (
         Recommendation.objects.select_related("report")
         .prefetch_related("themes")
         .annotate(
-            follow_up_count=Count("follow_ups", distinct=True),
-            unverified_count=Count(
-                "follow_ups",
-                filter=Q(
-                    follow_ups__status=Status.IMPLEMENTED,
-                    follow_ups__verified_at__isnull=True,
-                ),
-                distinct=True,
+            follow_up_count=_count(follow_ups, "recommendation"),
+            unverified_count=_count(
+                follow_ups.filter(status=Status.IMPLEMENTED, verified_at__isnull=True),
+                "recommendation",
             ),
         )
     )
@@ -54,7 +63,7 @@ def recommendations_with_follow_up(
 def follow_up_list() -> QuerySet[FollowUp]:
     return FollowUp.objects.select_related(
         "recommendation__report", "member_state", "verified_by", "updated_by"
-    ).annotate(action_count=Count("actions"))
+    ).annotate(action_count=_count(Action.objects.filter(follow_up=OuterRef("pk")), "follow_up"))
 
 
 def unverified_claims(queryset: QuerySet[FollowUp]) -> QuerySet[FollowUp]:
