@@ -47,6 +47,27 @@ def _pg_args_env() -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
+def _sqlite_copy(source: str, target: str) -> None:
+    """Copy one SQLite database into another with the online backup API."""
+    origin = sqlite3.connect(source, uri=source.startswith("file:"))
+    copy = sqlite3.connect(target)
+    with copy:
+        origin.backup(copy)
+    copy.close()
+    origin.close()
+
+
+def _pg_run(tool: str, *arguments: str) -> None:
+    """Run a PostgreSQL client tool with this database's host, port and user."""
+    options, env = _pg_args_env()
+    command = [_pg_tool(tool), *options, *arguments]
+    result = subprocess.run(  # noqa: S603 (no shell; arguments from settings)
+        command, env=env, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise BackupError(f"{tool} failed: {result.stderr.strip()}")
+
+
 def _sqlite_path() -> Path:
     return Path(connection.settings_dict["NAME"])
 
@@ -58,23 +79,17 @@ def database_backup(*, target: Path) -> Path:
     os.close(handle)
     try:
         if connection.vendor == "sqlite":
-            source = sqlite3.connect(_sqlite_path())
-            copy = sqlite3.connect(temporary)
-            with copy:
-                source.backup(copy)
-            copy.close()
-            source.close()
+            _sqlite_copy(str(_sqlite_path()), temporary)
         elif connection.vendor == "postgresql":
-            args, env = _pg_args_env()
-            command = [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", temporary]
-            result = subprocess.run(  # noqa: S603 (no shell; arguments from settings)
-                [*command, *args, connection.settings_dict["NAME"]],
-                env=env,
-                capture_output=True,
-                text=True,
+            _pg_run(
+                "pg_dump",
+                "--format=custom",
+                "--no-owner",
+                "--file",
+                temporary,
+                "{connection}",
+                connection.settings_dict["NAME"],
             )
-            if result.returncode != 0:
-                raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
         else:
             raise BackupError(f"backup of {connection.vendor} databases is not supported")
         os.replace(temporary, target)
@@ -102,32 +117,18 @@ def database_restore(*, source: Path) -> None:
     if connection.vendor == "sqlite":
         _check_sqlite_backup(source)
         connection.close()
-        backup = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-        live = sqlite3.connect(_sqlite_path())
-        with live:
-            backup.backup(live)
-        live.close()
-        backup.close()
+        _sqlite_copy(f"file:{source}?mode=ro", str(_sqlite_path()))
     elif connection.vendor == "postgresql":
-        args, env = _pg_args_env()
         connection.close()
-        result = subprocess.run(  # noqa: S603 (no shell; arguments from settings)
-            [
-                _pg_tool("pg_restore"),
-                "--clean",
-                "--if-exists",
-                "--no-owner",
-                "--single-transaction",
-                *args,
-                "--dbname",
-                connection.settings_dict["NAME"],
-                str(source),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
+        _pg_run(
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "--dbname",
+            connection.settings_dict["NAME"],
+            str(source),
         )
-        if result.returncode != 0:
-            raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
     else:
         raise BackupError(f"restore of {connection.vendor} databases is not supported")
