@@ -87,7 +87,6 @@ def database_backup(*, target: Path) -> Path:
                 "--no-owner",
                 "--file",
                 temporary,
-                "{connection}",
                 connection.settings_dict["NAME"],
             )
         else:
