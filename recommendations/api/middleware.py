@@ -3,7 +3,9 @@ from django.http import JsonResponse
 
 
 class ApiBodySizeLimitMiddleware:
-    """Refuse API request bodies over API_MAX_BODY_BYTES with 413, before reading them."""
+    """Refuse API request bodies over API_MAX_BODY_BYTES with 413, before reading them,
+    and query parameters holding a NUL character with 400 (PostgreSQL cannot store or
+    compare one, so it must not reach a query)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -21,5 +23,15 @@ class ApiBodySizeLimitMiddleware:
                         f"the limit is {settings.API_MAX_BODY_BYTES}."
                     },
                     status=413,
+                )
+            bad = sorted(
+                name
+                for name, values in request.GET.lists()
+                if "\x00" in name or any("\x00" in value for value in values)
+            )
+            if bad:
+                return JsonResponse(
+                    {name or "query": ["Null characters are not allowed."] for name in bad},
+                    status=400,
                 )
         return self.get_response(request)

@@ -372,3 +372,10 @@ def test_updated_since_accepts_any_offset_and_refuses_out_of_range(seeds, kenya)
     assert response.status_code == 200 and response.json()["count"] == 0
     response = kenya.get(FOLLOW_UPS, {"updated_since": "9999-12-31T23:59:59-23:00"})
     assert response.status_code == 400 and "updated_since" in response.json()
+
+
+def test_null_characters_in_query_parameters_are_400(seeds, kenya):
+    for path in ("/api/v1/coverage/", FOLLOW_UPS, "/api/v1/recommendations/"):
+        response = kenya.get(path, {"member_state": "K\x00EN"})
+        assert response.status_code == 400
+        assert response.json() == {"member_state": ["Null characters are not allowed."]}
