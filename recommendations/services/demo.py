@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from recommendations.choices import ActionKind, Response, Status, ThemeSource
 from recommendations.models import (
@@ -147,6 +147,10 @@ def demo_build(
             say=say,
         )
         builder.build()
+        if connection.vendor == "postgresql":
+            # Fresh statistics after a bulk load, or the planner guesses from empty tables.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
     return DemoSummary(replaced_reports=replaced, **builder.counts)
 
 
