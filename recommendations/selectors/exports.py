@@ -12,43 +12,50 @@ and never more than one chunk of rows in memory.
 import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 
 from recommendations.models import Action, FollowUp, RecommendationTheme
-from recommendations.tabular import Column
+from recommendations.tabular import CODES, FLAG, NUMBER, STAMP, TEXT, Column
 
 CHUNK_SIZE = 2000
 
-# Database fields read per follow-up, and the row key each one becomes.
-_FIELDS = {
-    "pk": "follow_up_id",
-    "recommendation__report__symbol": "report",
-    "recommendation__label": "label",
-    "recommendation_id": "recommendation_id",
-    "member_state_id": "member_state",
-    "member_state__name_en": "member_state_name_en",
-    "member_state__name_zh": "member_state_name_zh",
-    "status": "status",
-    "is_verified": "verified",
-    "response": "response",
-    "last_action_date": "last_action_date",
-    "updated_at": "updated_at",
-}
+# The export's columns, in order. Rows are tuples in this order (Column.at); the kind of
+# each column tells tabular how to write it per format (spreadsheets: "a;b", yes/no;
+# JSON: a list, a boolean). Dates and times are ISO 8601 text (STAMP), None when absent.
+STATUS_COLUMNS: list[Column] = [
+    Column.at(index, key, kind)
+    for index, (key, kind) in enumerate(
+        [
+            ("follow_up_id", NUMBER),
+            ("report", TEXT),
+            ("label", TEXT),
+            ("recommendation_id", NUMBER),
+            ("themes", CODES),
+            ("member_state", TEXT),
+            ("member_state_name_en", TEXT),
+            ("member_state_name_zh", TEXT),
+            ("status", TEXT),
+            ("verified", FLAG),
+            ("response", TEXT),
+            ("last_action_date", STAMP),
+            ("updated_at", STAMP),
+        ]
+    )
+]
 
-_KEYS = [
-    "follow_up_id",
-    "report",
-    "label",
+# Database fields read per follow-up: the columns above but themes, in the same order.
+_FIELDS = [
+    "pk",
+    "recommendation__report__symbol",
+    "recommendation__label",
     "recommendation_id",
-    "themes",
-    "member_state",
-    "member_state_name_en",
-    "member_state_name_zh",
+    "member_state_id",
+    "member_state__name_en",
+    "member_state__name_zh",
     "status",
-    "verified",
+    "is_verified",
     "response",
     "last_action_date",
     "updated_at",
@@ -58,15 +65,6 @@ _KEYS = [
 def utc_iso(value: datetime.datetime) -> str:
     """ISO 8601 in UTC with a Z: 2026-11-22T11:45:00.123456Z."""
     return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
-
-
-def _column(key: str) -> Column:
-    return Column.item(key)
-
-
-# Values per row: themes a list of codes, verified a bool, last_action_date a date or
-# None; tabular renders them per format (CSV/XLSX "a;b", yes/no, ""; JSON list, bool, null).
-STATUS_COLUMNS: list[Column] = [_column(key) for key in _KEYS]
 
 
 def _follow_up_rows(follow_ups: QuerySet[FollowUp] | None, since: datetime.datetime | None):
@@ -87,7 +85,7 @@ def _follow_up_rows(follow_ups: QuerySet[FollowUp] | None, since: datetime.datet
     )
 
 
-def _themes_of(recommendation_ids: set[int]) -> dict[int, list[str]]:
+def _themes_of(recommendation_ids: set[int]) -> dict[int, tuple[str, ...]]:
     """Theme codes per recommendation, in taxonomy order: one query."""
     themes: dict[int, list[str]] = {}
     links = (
@@ -97,39 +95,70 @@ def _themes_of(recommendation_ids: set[int]) -> dict[int, list[str]]:
     )
     for recommendation_id, code in links:
         themes.setdefault(recommendation_id, []).append(code)
-    return themes
+    return {recommendation_id: tuple(codes) for recommendation_id, codes in themes.items()}
 
 
-def status_rows(
+def status_chunks(
     *,
     follow_ups: QuerySet[FollowUp] | None = None,
     since: datetime.datetime | None = None,
     chunk_size: int = CHUNK_SIZE,
-) -> Iterator[dict[str, Any]]:
-    """Rows of the status export, ordered by report, position in it, and member state.
+) -> Iterator[list[tuple]]:
+    """Rows of the status export (tuples in STATUS_COLUMNS order), `chunk_size` at a
+    time, ordered by report, position in it, and member state.
 
     `follow_ups` narrows the export to these (e.g. the admin's selection); `since` (an
     aware datetime) to follow-ups whose `updated_at` is at or after it. Logging, changing
     or deleting an action touches its follow-up's `updated_at`, so it counts as a change.
     """
-    keys = list(_FIELDS.values())
+    no_themes: tuple[str, ...] = ()
     for chunk in _raw_chunks(_follow_up_rows(follow_ups, since), chunk_size):
-        rows = [dict(zip(keys, record, strict=True)) for record in chunk]
-        del chunk
-        themes = _themes_of({row["recommendation_id"] for row in rows})
-        for row in rows:
-            row["themes"] = themes.get(row["recommendation_id"], [])
-            row["verified"] = bool(row["verified"])
-            row["last_action_date"] = _date(row["last_action_date"])
-            row["updated_at"] = _utc_text(row["updated_at"])
-            yield row
+        themes = _themes_of({record[3] for record in chunk})
+        yield [
+            (
+                pk,
+                report,
+                label,
+                recommendation_id,
+                themes.get(recommendation_id, no_themes),
+                member_state,
+                name_en,
+                name_zh,
+                status,
+                bool(verified),
+                response,
+                _date_iso(last_action_date),
+                _utc_text(updated_at),
+            )
+            for (
+                pk,
+                report,
+                label,
+                recommendation_id,
+                member_state,
+                name_en,
+                name_zh,
+                status,
+                verified,
+                response,
+                last_action_date,
+                updated_at,
+            ) in chunk
+        ]
+
+
+def status_rows(**kwargs) -> Iterator[tuple]:
+    """The rows of status_chunks (same arguments), one at a time."""
+    for chunk in status_chunks(**kwargs):
+        yield from chunk
 
 
 def _raw_chunks(queryset: QuerySet, chunk_size: int) -> Iterator[list[tuple]]:
     """The queryset's rows as the database returns them, `chunk_size` at a time, through
     Django's chunked cursor (server-side on PostgreSQL, so memory stays flat). The ORM's
-    per-value converters are skipped: on a million rows they cost more than the query;
-    the three values that need it are converted by status_rows."""
+    per-value converters are skipped (the database driver's own type conversion remains:
+    dates and datetimes arrive as such on SQLite and PostgreSQL alike): on a million rows
+    they cost more than the query; status_chunks converts the values that need it."""
     sql, params = queryset.query.sql_with_params()
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
@@ -137,16 +166,15 @@ def _raw_chunks(queryset: QuerySet, chunk_size: int) -> Iterator[list[tuple]]:
             yield batch
 
 
-def _date(value) -> datetime.date | None:
-    """SQLite returns dates as text, PostgreSQL as dates."""
-    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+def _date_iso(value: datetime.date | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
-def _utc_text(value) -> str:
-    """updated_at as ISO 8601 UTC text. SQLite holds it as naive UTC text
-    ("2026-11-22 11:45:00.123456"), PostgreSQL returns an aware datetime."""
-    if isinstance(value, str):
-        return value.replace(" ", "T", 1) + "Z"
+def _utc_text(value: datetime.datetime) -> str:
+    """updated_at as ISO 8601 UTC text. SQLite gives a naive datetime in UTC (what Django
+    stores there), PostgreSQL an aware one."""
+    if value.tzinfo is None:
+        return value.isoformat() + "Z"
     return utc_iso(value)
 
 

@@ -4,9 +4,9 @@ A run, in OUTPUT:
 1. takes an exclusive, non-blocking lock on OUTPUT/.export_statuses.lock (fcntl.flock),
    so two runs never overlap: the second fails at once with ExportLocked;
 2. removes temporary directories that a killed run left behind (.<stamp>.tmp-*);
-3. reads the rows once (selectors.exports.status_rows, one snapshot, in chunks) and hands
-   each row to every requested format as it goes: memory stays flat and every file holds
-   the same rows;
+3. reads the rows once (selectors.exports.status_chunks, one snapshot, in chunks) and
+   hands each chunk to every requested format as it goes: memory stays flat and every
+   file holds the same rows;
 4. writes into OUTPUT/.<stamp>.tmp-<random>/, fsyncs each file, writes manifest.json
    (byte size and sha256 of each file read back from disk), fsyncs it and the directory;
 5. renames that directory to OUTPUT/<stamp>/ (same filesystem, so atomic) and fsyncs
@@ -42,10 +42,16 @@ from recommendations.models import FollowUp
 from recommendations.selectors.exports import (
     STATUS_COLUMNS,
     read_snapshot,
-    status_rows,
+    status_chunks,
     utc_iso,
 )
-from recommendations.tabular import Column, cells_function, header, json_row, xlsx_cells
+from recommendations.tabular import (
+    Column,
+    cells_function,
+    header,
+    json_function,
+    xlsx_cells_function,
+)
 
 FORMATS = ("csv", "json", "xlsx")
 LOCK_NAME = ".export_statuses.lock"
@@ -95,7 +101,7 @@ def _iso(value: datetime.datetime | None) -> str | None:
     return None if value is None else utc_iso(value)
 
 
-# Writers: one per format, each fed the same rows --------------------------------------
+# Writers: one per format, each fed the same chunks of rows ----------------------------
 
 
 class CsvWriter:
@@ -104,14 +110,13 @@ class CsvWriter:
     format = "csv"
 
     def __init__(self, path: Path, columns: list[Column], metadata: dict[str, Any]) -> None:
-        self.columns = columns
         self.file = path.open("w", encoding="utf-8-sig", newline="")
         self.writer = csv.writer(self.file)
         self.writer.writerow(header(columns))
         self.cells = cells_function(columns)
 
-    def write(self, row: dict[str, Any]) -> None:
-        self.writer.writerow(self.cells(row))
+    def write_rows(self, rows: list[Any]) -> None:
+        self.writer.writerows(map(self.cells, rows))
 
     def finish(self) -> None:
         self.file.close()
@@ -130,7 +135,7 @@ class JsonWriter:
     format = "json"
 
     def __init__(self, path: Path, columns: list[Column], metadata: dict[str, Any]) -> None:
-        self.columns = columns
+        self.values = json_function(columns)
         self.file = path.open("w", encoding="utf-8")
         self.file.write('{"export": ' + self._dumps(metadata) + ', "rows": [')
         self.separator = "\n"
@@ -139,8 +144,11 @@ class JsonWriter:
     def _dumps(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
-    def write(self, row: dict[str, Any]) -> None:
-        self.file.write(self.separator + self._dumps(json_row(self.columns, row)))
+    def write_rows(self, rows: list[Any]) -> None:
+        if not rows:
+            return
+        lines = ",\n".join(self._dumps(self.values(row)) for row in rows)
+        self.file.write(self.separator + lines)
         self.separator = ",\n"
 
     def finish(self) -> None:
@@ -160,20 +168,21 @@ class XlsxWriter:
         from openpyxl import Workbook
 
         self.path = path
-        self.columns = columns
+        self.cells = xlsx_cells_function(columns)
         self.rows = 0
         self.workbook = Workbook(write_only=True)
         self.sheet = self.workbook.create_sheet(title=FILE_PREFIX)
         self.sheet.append(header(columns))
 
-    def write(self, row: dict[str, Any]) -> None:
-        self.rows += 1
+    def write_rows(self, rows: list[Any]) -> None:
+        self.rows += len(rows)
         if self.rows > XLSX_MAX_ROWS:
             raise ExportError(
                 f"an XLSX worksheet holds at most {XLSX_MAX_ROWS:,} rows; "
                 "export csv and json only, or narrow the export with --since"
             )
-        self.sheet.append(xlsx_cells(self.columns, row))
+        for row in rows:
+            self.sheet.append(self.cells(row))
 
     def finish(self) -> None:
         self.workbook.save(self.path)
@@ -373,10 +382,10 @@ def _write_run(
             stack.callback(writer.close)
             writers.append(writer)
         with read_snapshot():
-            for row in status_rows(follow_ups=follow_ups, since=since):
+            for chunk in status_chunks(follow_ups=follow_ups, since=since):
                 for writer in writers:
-                    writer.write(row)
-                rows += 1
+                    writer.write_rows(chunk)
+                rows += len(chunk)
         for writer in writers:
             writer.finish()
 

@@ -336,18 +336,20 @@ def test_runs_in_the_same_second_get_a_suffix(data, tmp_path):
 
 
 def crash_after(rows: int):
-    calls = {"n": 0}
+    """A write_rows that writes the first `rows` rows it is given, then fails."""
+    written = {"n": 0}
 
-    def write(self, row):
-        calls["n"] += 1
-        if calls["n"] > rows:
+    def write_rows(self, chunk):
+        room = rows - written["n"]
+        original[type(self)](self, chunk[:room])
+        written["n"] += min(room, len(chunk))
+        if len(chunk) > room:
             raise RuntimeError("disk on fire")
-        original[type(self)](self, row)
 
-    return write
+    return write_rows
 
 
-original = {writer: writer.write for writer in exports.WRITERS.values()}
+original = {writer: writer.write_rows for writer in exports.WRITERS.values()}
 
 
 @pytest.mark.parametrize("writer", ["csv", "json", "xlsx"])
@@ -357,7 +359,7 @@ def test_a_failed_run_leaves_no_trace_and_the_previous_run_intact(
     first = export(tmp_path)
     before = {path.name: path.read_bytes() for path in first.iterdir()}
     Writer = exports.WRITERS[writer]
-    monkeypatch.setattr(Writer, "write", crash_after(2))
+    monkeypatch.setattr(Writer, "write_rows", crash_after(2))
     with pytest.raises(RuntimeError, match="disk on fire"):
         export(tmp_path)
     assert listing(tmp_path) == [".export_statuses.lock", first.name]
@@ -379,7 +381,7 @@ def test_a_database_failure_is_reported_and_publishes_nothing(data, tmp_path, mo
         raise OperationalError("server closed the connection unexpectedly")
         yield
 
-    monkeypatch.setattr(exports, "status_rows", broken)
+    monkeypatch.setattr(exports, "status_chunks", broken)
     with pytest.raises(CommandError, match="database error: server closed the connection"):
         export(tmp_path)
     assert listing(tmp_path) == [".export_statuses.lock"]

@@ -1,0 +1,97 @@
+"""Cells per column kind: what spreadsheets and JSON receive, whatever the row shape."""
+
+import datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from recommendations.tabular import (
+    ANY,
+    CODES,
+    FLAG,
+    NUMBER,
+    STAMP,
+    TEXT,
+    Column,
+    cells_function,
+    json_function,
+    xlsx_cells_function,
+)
+
+KINDS = [NUMBER, TEXT, CODES, FLAG, STAMP]
+KEYS = ["id", "name", "themes", "verified", "date"]
+POSITIONAL = [
+    Column.at(i, key, kind) for i, (key, kind) in enumerate(zip(KEYS, KINDS, strict=True))
+]
+BY_KEY = [Column.item(key, kind=kind) for key, kind in zip(KEYS, KINDS, strict=True)]
+UNTYPED = [Column.item(key) for key in KEYS]  # kind ANY: each value inspected
+
+texts = st.text(max_size=12)
+rows = st.tuples(
+    st.integers(),
+    st.one_of(st.none(), texts),
+    st.lists(st.sampled_from(["drugs", "=cmd", "corruption"]), max_size=3).map(tuple),
+    st.booleans(),
+    st.one_of(st.none(), st.dates().map(datetime.date.isoformat)),
+)
+
+
+def test_spreadsheet_cells_per_kind():
+    cells = cells_function(POSITIONAL)
+    row = (7, "=1+1", ("drugs", "corruption"), True, None)
+    assert cells(row) == [7, "'=1+1", "drugs;corruption", "yes", None]
+    assert cells((8, None, (), False, "2025-04-01")) == [8, "", "", "no", "2025-04-01"]
+    assert cells((9, "-x", ("=cmd",), False, None))[1:3] == ["'-x", "'=cmd"]
+
+
+def test_json_keeps_the_true_values():
+    values = json_function(POSITIONAL)
+    row = (7, "=1+1", ("drugs", "corruption"), 1, None)
+    assert values(row) == {
+        "id": 7,
+        "name": "=1+1",
+        "themes": ["drugs", "corruption"],
+        "verified": True,
+        "date": None,
+    }
+
+
+def test_xlsx_cells_drop_control_characters():
+    cells = xlsx_cells_function(POSITIONAL)((1, "a\x00b\x1fc\td", (), False, None))
+    assert cells[1] == "abc\td"  # tab is allowed in a cell, NUL and US are not
+
+
+@given(rows)
+def test_tuple_rows_and_mapping_rows_give_the_same_cells(row):
+    mapping = dict(zip(KEYS, row, strict=True))
+    assert cells_function(POSITIONAL)(row) == cells_function(BY_KEY)(mapping)
+    assert json_function(POSITIONAL)(row) == json_function(BY_KEY)(mapping)
+
+
+@given(rows)
+def test_declared_kinds_agree_with_inspecting_each_value(row):
+    """Declaring a kind is a speed-up, never a change: ANY columns give the same cells
+    (but for None, an empty cell either way)."""
+    mapping = dict(zip(KEYS, row, strict=True))
+    typed = cells_function(BY_KEY)(mapping)
+    untyped = cells_function(UNTYPED)(mapping)
+    assert [("" if cell is None else cell) for cell in typed] == untyped
+
+
+@given(rows)
+def test_no_spreadsheet_text_starts_a_formula(row):
+    for value in cells_function(POSITIONAL)(row):
+        if isinstance(value, str) and value:
+            assert value[0] not in "=+-@\t\r"
+
+
+def test_any_column_inspects_values():
+    cells = cells_function([Column.item("v")])
+    assert [cells({"v": v})[0] for v in (None, True, 3, datetime.date(2025, 1, 2), ["a", "b"])] == [
+        "",
+        "yes",
+        3,
+        "2025-01-02",
+        "a;b",
+    ]
+    assert Column.item("v").kind == ANY
