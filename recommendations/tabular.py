@@ -76,10 +76,8 @@ def cell(value: Any) -> Any:
     return neutralise(value)
 
 
-def _text_cell(value: str | None) -> str:
-    if value is None:
-        return ""
-    return "'" + value if value[:1] in _FORMULA_FIRST else value
+def _text_cell(value: str | None) -> str | None:
+    return "'" + value if value and value[0] in _FORMULA_FIRST else value
 
 
 def _flag_cell(value: bool) -> str:
@@ -87,11 +85,12 @@ def _flag_cell(value: bool) -> str:
 
 
 def _codes_cell(value: Iterable[str]) -> str:
-    return _text_cell(";".join(value))
+    text = ";".join(value)
+    return "'" + text if text[:1] in _FORMULA_FIRST else text
 
 
-# Per kind: how a value becomes a spreadsheet cell (None: it already is one; a None value
-# is an empty cell in CSV and XLSX alike).
+# Per kind: how a value becomes a spreadsheet cell (None: it already is one). A None value
+# stays None: an empty cell in CSV and XLSX alike.
 _SPREADSHEET = {
     ANY: cell,
     TEXT: _text_cell,
@@ -126,13 +125,20 @@ def _row_function(
     columns: list[Column], converters: dict[str, Callable[[Any], Any] | None]
 ) -> Callable[[Any], list[Any]]:
     """row -> converted values, in column order. Built once per table: exports call it a
-    million times, so tuple rows are copied and only the columns that need it converted."""
+    million times, so tuple rows are copied and only the columns that need it converted
+    (text cells checked inline: a call per text cell costs more than the check)."""
     convert = [converters[column.kind] for column in columns]
     if _positional(columns):
-        steps = [(index, f) for index, f in enumerate(convert) if f is not None]
+        texts = [index for index, f in enumerate(convert) if f is _text_cell]
+        steps = [(index, f) for index, f in enumerate(convert) if f not in (None, _text_cell)]
+        first = _FORMULA_FIRST
 
         def from_tuple(row: tuple) -> list[Any]:
             values = list(row)
+            for index in texts:
+                value = values[index]
+                if value and value[0] in first:
+                    values[index] = "'" + value
             for index, f in steps:
                 values[index] = f(values[index])
             return values

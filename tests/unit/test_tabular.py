@@ -40,7 +40,7 @@ def test_spreadsheet_cells_per_kind():
     cells = cells_function(POSITIONAL)
     row = (7, "=1+1", ("drugs", "corruption"), True, None)
     assert cells(row) == [7, "'=1+1", "drugs;corruption", "yes", None]
-    assert cells((8, None, (), False, "2025-04-01")) == [8, "", "", "no", "2025-04-01"]
+    assert cells((8, None, (), False, "2025-04-01")) == [8, None, "", "no", "2025-04-01"]
     assert cells((9, "-x", ("=cmd",), False, None))[1:3] == ["'-x", "'=cmd"]
 
 
