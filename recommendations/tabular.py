@@ -2,7 +2,7 @@
 
 A spreadsheet cell (CSV, XLSX) that starts with = + - @ (or a tab/carriage return) is
 prefixed with a quote so that spreadsheet programs show it as text instead of running it
-as a formula. JSON is not a spreadsheet: `json_function` keeps the true text and native
+as a formula. JSON is not a spreadsheet: `json_rows_function` keeps the true text and native
 types.
 
 A column may declare the kind of its values (TEXT, NUMBER, FLAG, CODES, STAMP); its cells
@@ -14,7 +14,7 @@ order (columns made with Column.at).
 
 import csv
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -76,27 +76,34 @@ def cell(value: Any) -> Any:
     return neutralise(value)
 
 
-def _text_cell(value: str | None) -> str | None:
-    return "'" + value if value and value[0] in _FORMULA_FIRST else value
+def _neutralised(values: Sequence[Any]) -> Sequence[Any]:
+    """A column of text cells with formulas neutralised. The common case, no cell starting
+    with a formula character, is found by a scan that runs in C (map, filter, isdisjoint)."""
+    if _FORMULA_FIRST.isdisjoint(map(itemgetter(0), filter(None, values))):
+        return values
+    return ["'" + v if v and v[0] in _FORMULA_FIRST else v for v in values]
 
 
-def _flag_cell(value: bool) -> str:
-    return "yes" if value else "no"
+def _flags(values: Sequence[Any]) -> list[str]:
+    return ["yes" if value else "no" for value in values]
 
 
-def _codes_cell(value: Iterable[str]) -> str:
-    text = ";".join(value)
-    return "'" + text if text[:1] in _FORMULA_FIRST else text
+def _joined_codes(values: Sequence[Iterable[str]]) -> Sequence[str]:
+    return _neutralised(list(map(";".join, values)))
 
 
-# Per kind: how a value becomes a spreadsheet cell (None: it already is one). A None value
-# stays None: an empty cell in CSV and XLSX alike.
+def _each(convert: Callable[[Any], Any]) -> Callable[[Sequence[Any]], list[Any]]:
+    return lambda values: list(map(convert, values))
+
+
+# Per kind: how a column of values becomes spreadsheet cells (None: they already are; a
+# None value stays None, an empty cell in CSV and XLSX alike).
 _SPREADSHEET = {
-    ANY: cell,
-    TEXT: _text_cell,
+    ANY: _each(cell),
+    TEXT: _neutralised,
     NUMBER: None,
-    FLAG: _flag_cell,
-    CODES: _codes_cell,
+    FLAG: _flags,
+    CODES: _joined_codes,
     STAMP: None,
 }
 
@@ -112,69 +119,75 @@ def json_value(value: Any) -> Any:
     return str(value)
 
 
-# Per kind: how a value becomes JSON (None: it already is).
-_JSON = {ANY: json_value, TEXT: None, NUMBER: None, FLAG: bool, CODES: list, STAMP: None}
+# Per kind: how a column of values becomes JSON (None: it already is).
+_JSON = {
+    ANY: _each(json_value),
+    TEXT: None,
+    NUMBER: None,
+    FLAG: _each(bool),
+    CODES: _each(list),
+    STAMP: None,
+}
+
+Converter = Callable[[Sequence[Any]], Sequence[Any]]
 
 
-def _positional(columns: list[Column]) -> bool:
-    """Rows are tuples holding exactly these columns, in this order."""
-    return all(column.index == position for position, column in enumerate(columns))
-
-
-def _row_function(
-    columns: list[Column], converters: dict[str, Callable[[Any], Any] | None]
-) -> Callable[[Any], list[Any]]:
-    """row -> converted values, in column order. Built once per table: exports call it a
-    million times, so tuple rows are copied and only the columns that need it converted
-    (text cells checked inline: a call per text cell costs more than the check)."""
+def _rows_function(
+    columns: list[Column], converters: dict[str, Converter | None]
+) -> Callable[[Sequence[Any]], list[tuple]]:
+    """rows -> converted rows (tuples in column order). Built once per table, called once
+    per chunk of rows: the rows are turned into columns and each column converted for its
+    kind as a whole, so that a million-row export spends its time in C, not in a Python
+    call per cell."""
     convert = [converters[column.kind] for column in columns]
-    if _positional(columns):
-        texts = [index for index, f in enumerate(convert) if f is _text_cell]
-        steps = [(index, f) for index, f in enumerate(convert) if f not in (None, _text_cell)]
-        first = _FORMULA_FIRST
+    positional = all(column.index == position for position, column in enumerate(columns))
+    getters = [column.value for column in columns]
 
-        def from_tuple(row: tuple) -> list[Any]:
-            values = list(row)
-            for index in texts:
-                value = values[index]
-                if value and value[0] in first:
-                    values[index] = "'" + value
-            for index, f in steps:
-                values[index] = f(values[index])
-            return values
+    def convert_rows(rows: Sequence[Any]) -> list[tuple]:
+        if not rows:
+            return []
+        if positional:
+            values = list(zip(*rows, strict=True))
+        else:
+            values = [list(map(getter, rows)) for getter in getters]
+        converted = [
+            column if f is None else f(column) for f, column in zip(convert, values, strict=True)
+        ]
+        return list(zip(*converted, strict=True))
 
-        return from_tuple
-    pairs = [(column.value, f or _identity) for column, f in zip(columns, convert, strict=True)]
-    return lambda row: [f(getter(row)) for getter, f in pairs]
+    return convert_rows
 
 
-def _identity(value: Any) -> Any:
-    return value
+def cells_rows_function(columns: list[Column]) -> Callable[[Sequence[Any]], list[tuple]]:
+    """rows -> spreadsheet rows (CSV, XLSX): formulas neutralised, flags yes/no, codes "a;b"."""
+    return _rows_function(columns, _SPREADSHEET)
 
 
-def cells_function(columns: list[Column]) -> Callable[[Any], list[Any]]:
-    """row -> spreadsheet cells (CSV, XLSX): formulas neutralised, flags yes/no, codes "a;b"."""
-    return _row_function(columns, _SPREADSHEET)
+def cells_function(columns: list[Column]) -> Callable[[Any], tuple]:
+    """One row -> its spreadsheet cells (for callers that stream a row at a time)."""
+    rows = cells_rows_function(columns)
+    return lambda row: rows([row])[0]
 
 
-def xlsx_cells_function(columns: list[Column]) -> Callable[[Any], list[Any]]:
-    """row -> XLSX cells: spreadsheet cells without the control characters XLSX cannot
-    hold (openpyxl refuses them)."""
-    cells = cells_function(columns)
+def xlsx_rows_function(columns: list[Column]) -> Callable[[Sequence[Any]], list[list[Any]]]:
+    """rows -> XLSX rows: spreadsheet cells without the control characters XLSX cannot hold
+    (openpyxl refuses them)."""
+    cells_rows = cells_rows_function(columns)
 
-    def xlsx_cells(row: Any) -> list[Any]:
+    def xlsx_rows(rows: Sequence[Any]) -> list[list[Any]]:
         return [
-            _XLSX_ILLEGAL.sub("", value) if type(value) is str else value for value in cells(row)
+            [_XLSX_ILLEGAL.sub("", value) if type(value) is str else value for value in row]
+            for row in cells_rows(rows)
         ]
 
-    return xlsx_cells
+    return xlsx_rows
 
 
-def json_function(columns: list[Column]) -> Callable[[Any], dict[str, Any]]:
-    """row -> a JSON object of the true values, keyed by column key."""
+def json_rows_function(columns: list[Column]) -> Callable[[Sequence[Any]], list[dict[str, Any]]]:
+    """rows -> JSON objects of the true values, keyed by column key."""
     keys = [column.key for column in columns]
-    values = _row_function(columns, _JSON)
-    return lambda row: dict(zip(keys, values(row), strict=True))
+    values_rows = _rows_function(columns, _JSON)
+    return lambda rows: [dict(zip(keys, values, strict=True)) for values in values_rows(rows)]
 
 
 def header(columns: list[Column]) -> list[str]:
@@ -207,9 +220,8 @@ def xlsx_file(sheets: list[tuple[str, list[Column], Iterable[Any]]], target) -> 
     for title, columns, rows in sheets:
         sheet = workbook.create_sheet(title=title[:31])
         sheet.append(header(columns))
-        cells = xlsx_cells_function(columns)
-        for row in rows:
-            sheet.append(cells(row))
+        for row in xlsx_rows_function(columns)(list(rows)):
+            sheet.append(row)
     workbook.save(target)
 
 

@@ -10,11 +10,21 @@ and never more than one chunk of rows in memory.
 """
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from itertools import repeat
+from operator import add
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 
 from recommendations.models import Action, FollowUp, RecommendationTheme
 from recommendations.tabular import CODES, FLAG, NUMBER, STAMP, TEXT, Column
@@ -57,14 +67,29 @@ _FIELDS = [
     "status",
     "is_verified",
     "response",
-    "last_action_date",
-    "updated_at",
+    "last_action_text",
+    "updated_text",
 ]
 
 
 def utc_iso(value: datetime.datetime) -> str:
     """ISO 8601 in UTC with a Z: 2026-11-22T11:45:00.123456Z."""
     return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+
+
+class _StoredText(Func):
+    """A date or datetime as SQLite stores it, ISO 8601 text ("2026-11-22 11:45:00.123456",
+    UTC for a datetime), instead of the datetime the driver would parse for the export to
+    format straight back (a million parses and formats). Other databases: the value itself."""
+
+    arity = 1
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.source_expressions[0])
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST({sql} AS TEXT)", params
 
 
 def _follow_up_rows(follow_ups: QuerySet[FollowUp] | None, since: datetime.datetime | None):
@@ -76,7 +101,8 @@ def _follow_up_rows(follow_ups: QuerySet[FollowUp] | None, since: datetime.datet
     last_action = Action.objects.filter(follow_up=OuterRef("pk")).order_by("-date").values("date")
     return (
         queryset.annotate(
-            last_action_date=Subquery(last_action[:1]),
+            last_action_text=_StoredText(Subquery(last_action[:1])),
+            updated_text=_StoredText("updated_at"),
             # A boolean from the database: no datetime to parse just to test it.
             is_verified=ExpressionWrapper(Q(verified_at__isnull=False), BooleanField()),
         )
@@ -111,40 +137,42 @@ def status_chunks(
     aware datetime) to follow-ups whose `updated_at` is at or after it. Logging, changing
     or deleting an action touches its follow-up's `updated_at`, so it counts as a change.
     """
-    no_themes: tuple[str, ...] = ()
     for chunk in _raw_chunks(_follow_up_rows(follow_ups, since), chunk_size):
-        themes = _themes_of({record[3] for record in chunk})
-        yield [
-            (
+        # Column by column: each conversion is a map over a column, run in C.
+        (
+            pk,
+            report,
+            label,
+            recommendation_id,
+            member_state,
+            name_en,
+            name_zh,
+            status,
+            verified,
+            response,
+            last_action,
+            updated,
+        ) = zip(*chunk, strict=True)
+        del chunk
+        themes = _themes_of(set(recommendation_id))
+        yield list(
+            zip(
                 pk,
                 report,
                 label,
                 recommendation_id,
-                themes.get(recommendation_id, no_themes),
+                map(themes.get, recommendation_id, repeat(())),
                 member_state,
                 name_en,
                 name_zh,
                 status,
-                bool(verified),
+                map(bool, verified),
                 response,
-                _date_iso(last_action_date),
-                _utc_text(updated_at),
+                _dates_iso(last_action),
+                _utc_texts(updated),
+                strict=True,
             )
-            for (
-                pk,
-                report,
-                label,
-                recommendation_id,
-                member_state,
-                name_en,
-                name_zh,
-                status,
-                verified,
-                response,
-                last_action_date,
-                updated_at,
-            ) in chunk
-        ]
+        )
 
 
 def status_rows(**kwargs) -> Iterator[tuple]:
@@ -166,16 +194,21 @@ def _raw_chunks(queryset: QuerySet, chunk_size: int) -> Iterator[list[tuple]]:
             yield batch
 
 
-def _date_iso(value: datetime.date | None) -> str | None:
-    return None if value is None else value.isoformat()
+def _dates_iso(values: tuple) -> Iterable[str | None]:
+    """Last action dates as ISO 8601 text: SQLite gives it already (see _StoredText),
+    other databases dates or None."""
+    if all(value is None or value.__class__ is str for value in values):
+        return values
+    return [None if value is None else value.isoformat() for value in values]
 
 
-def _utc_text(value: datetime.datetime) -> str:
-    """updated_at as ISO 8601 UTC text. SQLite gives a naive datetime in UTC (what Django
-    stores there), PostgreSQL an aware one."""
-    if value.tzinfo is None:
-        return value.isoformat() + "Z"
-    return utc_iso(value)
+def _utc_texts(values: tuple) -> Iterable[str]:
+    """updated_at as ISO 8601 UTC text, 2026-11-22T11:45:00.123456Z. SQLite gives the
+    stored text, 2026-11-22 11:45:00.123456 in UTC (see _StoredText): a T for the space
+    and a Z appended. Other databases give aware datetimes."""
+    if all(value.__class__ is str for value in values):
+        return map(add, map(str.replace, values, repeat(" "), repeat("T"), repeat(1)), repeat("Z"))
+    return [utc_iso(value) for value in values]
 
 
 @contextmanager

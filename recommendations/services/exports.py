@@ -47,10 +47,10 @@ from recommendations.selectors.exports import (
 )
 from recommendations.tabular import (
     Column,
-    cells_function,
+    cells_rows_function,
     header,
-    json_function,
-    xlsx_cells_function,
+    json_rows_function,
+    xlsx_rows_function,
 )
 
 FORMATS = ("csv", "json", "xlsx")
@@ -110,13 +110,16 @@ class CsvWriter:
     format = "csv"
 
     def __init__(self, path: Path, columns: list[Column], metadata: dict[str, Any]) -> None:
-        self.file = path.open("w", encoding="utf-8-sig", newline="")
+        # The BOM written by hand: Python's utf-8-sig codec encodes each write in Python,
+        # plain utf-8 in C (a second or so on a million rows).
+        self.file = path.open("w", encoding="utf-8", newline="")
+        self.file.write("\ufeff")
         self.writer = csv.writer(self.file)
         self.writer.writerow(header(columns))
-        self.cells = cells_function(columns)
+        self.cells_rows = cells_rows_function(columns)
 
     def write_rows(self, rows: list[Any]) -> None:
-        self.writer.writerows(map(self.cells, rows))
+        self.writer.writerows(self.cells_rows(rows))
 
     def finish(self) -> None:
         self.file.close()
@@ -135,7 +138,7 @@ class JsonWriter:
     format = "json"
 
     def __init__(self, path: Path, columns: list[Column], metadata: dict[str, Any]) -> None:
-        self.values = json_function(columns)
+        self.objects = json_rows_function(columns)
         self.file = path.open("w", encoding="utf-8")
         self.file.write('{"export": ' + self._dumps(metadata) + ', "rows": [')
         self.separator = "\n"
@@ -147,7 +150,7 @@ class JsonWriter:
     def write_rows(self, rows: list[Any]) -> None:
         if not rows:
             return
-        lines = ",\n".join(self._dumps(self.values(row)) for row in rows)
+        lines = ",\n".join(map(self._dumps, self.objects(rows)))
         self.file.write(self.separator + lines)
         self.separator = ",\n"
 
@@ -168,7 +171,7 @@ class XlsxWriter:
         from openpyxl import Workbook
 
         self.path = path
-        self.cells = xlsx_cells_function(columns)
+        self.xlsx_rows = xlsx_rows_function(columns)
         self.rows = 0
         self.workbook = Workbook(write_only=True)
         self.sheet = self.workbook.create_sheet(title=FILE_PREFIX)
@@ -181,8 +184,8 @@ class XlsxWriter:
                 f"an XLSX worksheet holds at most {XLSX_MAX_ROWS:,} rows; "
                 "export csv and json only, or narrow the export with --since"
             )
-        for row in rows:
-            self.sheet.append(self.cells(row))
+        for row in self.xlsx_rows(rows):
+            self.sheet.append(row)
 
     def finish(self) -> None:
         self.workbook.save(self.path)

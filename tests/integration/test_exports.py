@@ -265,6 +265,7 @@ def test_since_exports_only_changed_follow_ups(data, tmp_path):
 
     rows = read_csv(files_of(export(tmp_path, "--since", "2025-06-01T12:00:00Z"))["csv"])
     assert [row["member_state"] for row in rows] == ["CHN"]  # at or after: inclusive
+    assert rows[0]["updated_at"] == "2025-06-01T12:00:00Z"  # whole seconds: no fraction
     rows = read_csv(files_of(export(tmp_path, "--since", "2025-06-01T12:00:01Z"))["csv"])
     assert rows == []
     # An offset and a plain date are understood; a naive time is UTC.

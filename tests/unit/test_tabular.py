@@ -14,8 +14,9 @@ from recommendations.tabular import (
     TEXT,
     Column,
     cells_function,
-    json_function,
-    xlsx_cells_function,
+    cells_rows_function,
+    json_rows_function,
+    xlsx_rows_function,
 )
 
 KINDS = [NUMBER, TEXT, CODES, FLAG, STAMP]
@@ -37,7 +38,9 @@ rows = st.tuples(
 
 
 def test_spreadsheet_cells_per_kind():
-    cells = cells_function(POSITIONAL)
+    def cells(row):
+        return list(cells_function(POSITIONAL)(row))
+
     row = (7, "=1+1", ("drugs", "corruption"), True, None)
     assert cells(row) == [7, "'=1+1", "drugs;corruption", "yes", None]
     assert cells((8, None, (), False, "2025-04-01")) == [8, None, "", "no", "2025-04-01"]
@@ -45,19 +48,20 @@ def test_spreadsheet_cells_per_kind():
 
 
 def test_json_keeps_the_true_values():
-    values = json_function(POSITIONAL)
     row = (7, "=1+1", ("drugs", "corruption"), 1, None)
-    assert values(row) == {
-        "id": 7,
-        "name": "=1+1",
-        "themes": ["drugs", "corruption"],
-        "verified": True,
-        "date": None,
-    }
+    assert json_rows_function(POSITIONAL)([row]) == [
+        {
+            "id": 7,
+            "name": "=1+1",
+            "themes": ["drugs", "corruption"],
+            "verified": True,
+            "date": None,
+        }
+    ]
 
 
 def test_xlsx_cells_drop_control_characters():
-    cells = xlsx_cells_function(POSITIONAL)((1, "a\x00b\x1fc\td", (), False, None))
+    cells = xlsx_rows_function(POSITIONAL)([(1, "a\x00b\x1fc\td", (), False, None)])[0]
     assert cells[1] == "abc\td"  # tab is allowed in a cell, NUL and US are not
 
 
@@ -65,7 +69,7 @@ def test_xlsx_cells_drop_control_characters():
 def test_tuple_rows_and_mapping_rows_give_the_same_cells(row):
     mapping = dict(zip(KEYS, row, strict=True))
     assert cells_function(POSITIONAL)(row) == cells_function(BY_KEY)(mapping)
-    assert json_function(POSITIONAL)(row) == json_function(BY_KEY)(mapping)
+    assert json_rows_function(POSITIONAL)([row])[0] == json_rows_function(BY_KEY)([mapping])[0]
 
 
 @given(rows)
@@ -75,7 +79,7 @@ def test_declared_kinds_agree_with_inspecting_each_value(row):
     mapping = dict(zip(KEYS, row, strict=True))
     typed = cells_function(BY_KEY)(mapping)
     untyped = cells_function(UNTYPED)(mapping)
-    assert [("" if cell is None else cell) for cell in typed] == untyped
+    assert [("" if cell is None else cell) for cell in typed] == list(untyped)
 
 
 @given(rows)
@@ -95,3 +99,19 @@ def test_any_column_inspects_values():
         "a;b",
     ]
     assert Column.item("v").kind == ANY
+
+
+@given(st.lists(rows, max_size=20))
+def test_a_chunk_converts_as_its_rows_one_by_one(chunk):
+    """Columns are converted a chunk at a time (one formula among plain cells included)."""
+    one_by_one = [cells_function(POSITIONAL)(row) for row in chunk]
+    assert cells_rows_function(POSITIONAL)(chunk) == one_by_one
+    assert json_rows_function(POSITIONAL)(chunk) == [
+        json_rows_function(POSITIONAL)([row])[0] for row in chunk
+    ]
+
+
+def test_only_the_formula_cell_of_a_column_changes():
+    chunk = [(n, text, (), False, None) for n, text in enumerate(["a", None, "", "=b", "c"])]
+    names = [row[1] for row in cells_rows_function(POSITIONAL)(chunk)]
+    assert names == ["a", None, "", "'=b", "c"]

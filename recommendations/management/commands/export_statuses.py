@@ -1,6 +1,9 @@
 """Write a dated status export (CSV, JSON, XLSX and a manifest): for cron or a systemd timer."""
 
 import datetime
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +78,20 @@ def export_options(options: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """Keep the objects alive now (Django, the apps) out of the garbage collector's scans
+    while the block runs: the export's millions of short-lived row tuples trigger many
+    full collections, each of which would rescan them all (about 10% of a million-row
+    export). Garbage is collected first, so nothing is frozen that should be freed."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 class Command(BaseCommand):
     help = (
         "Write the status of every follow-up (one row each) to a new dated directory "
@@ -111,7 +128,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         arguments = export_options(options)
         try:
-            run = statuses_export(**arguments)
+            with _frozen_heap():
+                run = statuses_export(**arguments)
         except ExportLocked as error:
             raise CommandError(str(error), returncode=LOCKED_EXIT_STATUS) from None
         except ExportError as error:
