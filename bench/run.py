@@ -518,7 +518,7 @@ def main() -> None:
     from django.db import connections
 
     database = Path(settings.DATABASES["default"]["NAME"])
-    say(f"building the data set in {database} (seed_demo {params}) …")
+    say(f"the data set in {database} (seed_demo {params}; BENCH_REUSE=1 reuses it) …")
     build_seconds, counts = build(database, params)
     say("2/4 API lists …")
     results["api"] = bench_api(repeat)

@@ -90,6 +90,12 @@ def _aggregates(rec_prefix: str, rec_q: Q, fu_q: Q) -> dict[str, Count]:
     """Counts per group of recommendations; `rec_prefix` is the path to Recommendation.
 
     Named n_* so as not to clash with Theme.recommendations.
+
+    The joins (theme -> theme link -> recommendation -> follow-up) repeat a
+    recommendation once per follow-up, so recommendations and states are counted
+    DISTINCT. A follow-up appears once per group: a recommendation has one link per theme
+    (unique constraint) and the scope filters are subqueries, not joins. Its counts are
+    plain COUNTs, which the database computes without sorting.
     """
     recommendation = f"{rec_prefix}pk"
     follow_up = f"{rec_prefix}follow_ups"
@@ -98,7 +104,7 @@ def _aggregates(rec_prefix: str, rec_q: Q, fu_q: Q) -> dict[str, Count]:
         "n_recommendations": Count(recommendation, filter=rec_q or None, distinct=True),
         "n_covered": Count(recommendation, filter=in_scope, distinct=True),
         "n_states_reporting": Count(f"{follow_up}__member_state", filter=in_scope, distinct=True),
-        "n_follow_ups": Count(follow_up, filter=in_scope, distinct=True),
+        "n_follow_ups": Count(follow_up, filter=in_scope),
         "n_verified_implemented": Count(
             follow_up,
             filter=in_scope
@@ -108,7 +114,6 @@ def _aggregates(rec_prefix: str, rec_q: Q, fu_q: Q) -> dict[str, Count]:
                     f"{follow_up}__verified_at__isnull": False,
                 }
             ),
-            distinct=True,
         ),
         "n_unverified_implemented": Count(
             follow_up,
@@ -119,12 +124,11 @@ def _aggregates(rec_prefix: str, rec_q: Q, fu_q: Q) -> dict[str, Count]:
                     f"{follow_up}__verified_at__isnull": True,
                 }
             ),
-            distinct=True,
         ),
     }
     for status in STATUS_CODES:
         aggregates[f"n_status__{status}"] = Count(
-            follow_up, filter=in_scope & Q(**{f"{follow_up}__status": status}), distinct=True
+            follow_up, filter=in_scope & Q(**{f"{follow_up}__status": status})
         )
     return aggregates
 
@@ -237,16 +241,17 @@ def _states(themes, total, *, scope, period) -> list[dict[str, Any]]:
     follow_ups = FollowUp.objects.filter(
         _recommendation_q("recommendation__", **scope), _follow_up_q("", **period)
     )
-    # 3. Recommendations reported on, per state (one follow-up per state and recommendation).
+    # 3. Recommendations reported on, per state: a state has one follow-up per
+    # recommendation (unique constraint), so counting follow-ups counts recommendations.
     per_state = (
         follow_ups.values("member_state_id", "member_state__name_en", "member_state__name_zh")
-        .annotate(reported=Count("recommendation_id", distinct=True))
+        .annotate(reported=Count("pk"))
         .order_by("member_state__name_en")
     )
-    # 4. The same, per state and theme.
+    # 4. The same, per state and theme (a recommendation has one link per theme).
     per_theme = (
         follow_ups.values("member_state_id", "recommendation__theme_links__theme__code")
-        .annotate(reported=Count("recommendation_id", distinct=True))
+        .annotate(reported=Count("pk"))
         .order_by()
     )
     reported: dict[tuple[str, str], int] = {
