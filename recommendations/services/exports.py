@@ -148,11 +148,11 @@ class JsonWriter:
         return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
     def write_rows(self, rows: list[Any]) -> None:
-        if not rows:
-            return
-        lines = ",\n".join(map(self._dumps, self.objects(rows)))
-        self.file.write(self.separator + lines)
-        self.separator = ",\n"
+        write, dumps = self.file.write, self._dumps
+        for row in self.objects(rows):
+            write(self.separator)
+            write(dumps(row))
+            self.separator = ",\n"
 
     def finish(self) -> None:
         self.file.write("\n]}\n")
