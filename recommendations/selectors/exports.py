@@ -184,9 +184,10 @@ def status_rows(**kwargs) -> Iterator[tuple]:
 def _raw_chunks(queryset: QuerySet, chunk_size: int) -> Iterator[list[tuple]]:
     """The queryset's rows as the database returns them, `chunk_size` at a time, through
     Django's chunked cursor (server-side on PostgreSQL, so memory stays flat). The ORM's
-    per-value converters are skipped (the database driver's own type conversion remains:
-    dates and datetimes arrive as such on SQLite and PostgreSQL alike): on a million rows
-    they cost more than the query; status_chunks converts the values that need it."""
+    per-value converters are skipped: on a million rows they cost more than the query;
+    status_chunks converts the values that need it. (The driver's own conversions remain:
+    PostgreSQL's dates and datetimes arrive as such; on SQLite, _StoredText reads them as
+    text.)"""
     sql, params = queryset.query.sql_with_params()
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)

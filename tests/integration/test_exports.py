@@ -8,6 +8,7 @@ import io
 import json
 import os
 import shlex
+import signal
 import subprocess
 import sys
 from io import StringIO
@@ -402,6 +403,32 @@ def test_a_killed_run_is_cleaned_up_by_the_next(data, tmp_path):
     (stale / "statuses-20261122T000000Z.csv").write_text("partial")
     run = export(tmp_path)
     assert listing(tmp_path) == [".export_statuses.lock", run.name]
+
+
+def test_sigterm_during_a_run_publishes_nothing_and_leaves_nothing(data, tmp_path, monkeypatch):
+    first = export(tmp_path)
+    write_rows = exports.CsvWriter.write_rows
+
+    def terminated_while_writing(self, rows):
+        write_rows(self, rows[:1])
+        os.kill(os.getpid(), signal.SIGTERM)  # as systemd stopping the unit would
+        write_rows(self, rows[1:])
+
+    def unhandled(signum, frame):  # instead of ending pytest, if the command had no handler
+        raise AssertionError("SIGTERM reached the handler from before the run")
+
+    monkeypatch.setattr(exports.CsvWriter, "write_rows", terminated_while_writing)
+    previous = signal.signal(signal.SIGTERM, unhandled)
+    try:
+        with pytest.raises(CommandError, match="stopped by SIGTERM; nothing was published") as e:
+            export(tmp_path)
+        assert signal.getsignal(signal.SIGTERM) is unhandled  # the previous handler is back
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert e.value.returncode == 128 + signal.SIGTERM
+    assert listing(tmp_path) == [".export_statuses.lock", first.name]
+    monkeypatch.undo()
+    assert export(tmp_path).name != first.name  # the lock was released
 
 
 def test_keep_removes_only_older_runs(data, tmp_path):

@@ -2,6 +2,8 @@
 
 import datetime
 import gc
+import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +20,8 @@ from recommendations.services.exports import (
 
 # EX_TEMPFAIL (sysexits.h): another run holds the lock; trying again later will work.
 LOCKED_EXIT_STATUS = 75
+# 128 + SIGTERM, what a shell reports for a process ended by SIGTERM.
+TERMINATED_EXIT_STATUS = 128 + signal.SIGTERM
 
 
 def parse_formats(value: str) -> list[str]:
@@ -78,6 +82,30 @@ def export_options(options: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class Terminated(Exception):
+    """The process received SIGTERM."""
+
+
+@contextmanager
+def _terminate_as_exception() -> Iterator[None]:
+    """SIGTERM (systemd stopping the unit, `kill`) raises Terminated in the run, so that
+    it ends like any failed run: its temporary directory removed, nothing published, the
+    lock released. Python's default would end the process on the spot and leave the
+    temporary directory to the next run. Only the main thread can handle signals."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum, frame):
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @contextmanager
 def _frozen_heap() -> Iterator[None]:
     """Keep the objects alive now (Django, the apps) out of the garbage collector's scans
@@ -128,8 +156,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         arguments = export_options(options)
         try:
-            with _frozen_heap():
+            with _frozen_heap(), _terminate_as_exception():
                 run = statuses_export(**arguments)
+        except Terminated:
+            raise CommandError(
+                f"{arguments['output']}: stopped by SIGTERM; nothing was published.",
+                returncode=TERMINATED_EXIT_STATUS,
+            ) from None
         except ExportLocked as error:
             raise CommandError(str(error), returncode=LOCKED_EXIT_STATUS) from None
         except ExportError as error:
