@@ -16,6 +16,7 @@ import csv
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from operator import itemgetter
 from typing import Any
 
@@ -202,14 +203,17 @@ class _Echo:
 
 
 def csv_lines(columns: list[Column], rows: Iterable[Any], *, bom: bool = True) -> Iterator[str]:
-    """CSV text, one line at a time: UTF-8 BOM first so Excel reads Chinese correctly."""
+    """CSV text, one line at a time (rows read and converted 500 at a time): UTF-8 BOM
+    first so Excel reads Chinese correctly."""
     writer = csv.writer(_Echo())
     if bom:
         yield "\ufeff"
     yield writer.writerow(header(columns))
-    cells = cells_function(columns)
-    for row in rows:
-        yield writer.writerow(cells(row))
+    cells_rows = cells_rows_function(columns)
+    remaining = iter(rows)
+    while chunk := list(islice(remaining, 500)):
+        for cells in cells_rows(chunk):
+            yield writer.writerow(cells)
 
 
 def xlsx_file(sheets: list[tuple[str, list[Column], Iterable[Any]]], target) -> None:

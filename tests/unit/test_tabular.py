@@ -15,6 +15,7 @@ from recommendations.tabular import (
     Column,
     cells_function,
     cells_rows_function,
+    csv_lines,
     json_rows_function,
     xlsx_rows_function,
 )
@@ -115,3 +116,14 @@ def test_only_the_formula_cell_of_a_column_changes():
     chunk = [(n, text, (), False, None) for n, text in enumerate(["a", None, "", "=b", "c"])]
     names = [row[1] for row in cells_rows_function(POSITIONAL)(chunk)]
     assert names == ["a", None, "", "'=b", "c"]
+
+
+def test_csv_lines_over_several_chunks():
+    rows = [{"id": n, "name": "=x" if n % 499 == 0 else f"n{n}"} for n in range(1201)]
+    columns = [Column.item("id", kind=NUMBER), Column.item("name", kind=TEXT)]
+    text = "".join(csv_lines(columns, iter(rows)))
+    assert text.startswith("\ufeffid,name\r\n")
+    lines = text.removeprefix("\ufeffid,name\r\n").splitlines()
+    assert len(lines) == 1201
+    assert lines[0] == "0,'=x" and lines[499] == "499,'=x" and lines[998] == "998,'=x"
+    assert lines[500] == "500,n500" and lines[1200] == "1200,n1200"
