@@ -5,6 +5,8 @@ from operator import attrgetter
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.functional import cached_property
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import ManyRelatedField, PKOnlyObject, RelatedField
@@ -71,6 +73,12 @@ class ReadPlanMixin:
         return ret
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class CodeField(serializers.SlugRelatedField):
+    """The code of a related object read from a prefetched list (to_attr), which the
+    schema generator cannot trace back to the model: declared a string here."""
+
+
 class ThemeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Theme
@@ -125,8 +133,9 @@ class ReportSerializer(serializers.ModelSerializer):
 
 class RecommendationSerializer(ReadPlanMixin, serializers.ModelSerializer):
     report_symbol = serializers.CharField(source="report.symbol", read_only=True)
-    themes = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    bodies = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    # Lists prefetched by selectors.api.recommendations().
+    themes = CodeField(source="theme_list", slug_field="code", many=True, read_only=True)
+    bodies = CodeField(source="body_list", slug_field="code", many=True, read_only=True)
     sdg_targets = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
