@@ -13,6 +13,8 @@ if [ -z "${SECRET_KEY:-}" ]; then
 fi
 export SECRET_KEY DEBUG=0 HTTPS_ONLY="${HTTPS_ONLY:-0}"
 export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"
+# One cache for all gunicorn workers, so that each API token's rate holds across them.
+export CACHE_DIR="${CACHE_DIR:-var/cache}"
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py collectstatic --noinput --verbosity 0
 .venv/bin/python manage.py import_seeds

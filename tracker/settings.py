@@ -4,6 +4,8 @@ DATABASE_URL  database (default: SQLite file db.sqlite3 beside manage.py)
 SECRET_KEY    required unless DEBUG is on
 DEBUG         1/true/yes to enable debug mode (default off)
 ALLOWED_HOSTS comma-separated host names (default: localhost names)
+CACHE_DIR     directory of a cache shared by the server's processes (default: none,
+              each process keeps its own in memory)
 """
 
 import os
@@ -200,6 +202,18 @@ CONTENT_SECURITY_POLICY = {
 # REST API ---------------------------------------------------------------------------
 API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", 64 * 1024))
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", 365))
+
+# The cache holds the API's per-token throttle counters. Django's default cache lives in
+# each process's memory, so every server worker would count on its own; CACHE_DIR (a
+# directory, relative to the project) shares the counters between the workers of one
+# host through Django's file-based cache. `make serve` sets it.
+if CACHE_DIR := os.environ.get("CACHE_DIR", "").strip():
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(BASE_DIR / CACHE_DIR),
+        }
+    }
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
