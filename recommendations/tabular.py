@@ -164,12 +164,6 @@ def cells_rows_function(columns: list[Column]) -> Callable[[Sequence[Any]], list
     return _rows_function(columns, _SPREADSHEET)
 
 
-def cells_function(columns: list[Column]) -> Callable[[Any], tuple]:
-    """One row -> its spreadsheet cells (for callers that stream a row at a time)."""
-    rows = cells_rows_function(columns)
-    return lambda row: rows([row])[0]
-
-
 def xlsx_rows_function(columns: list[Column]) -> Callable[[Sequence[Any]], list[list[Any]]]:
     """rows -> XLSX rows: spreadsheet cells without the control characters XLSX cannot hold
     (openpyxl refuses them)."""

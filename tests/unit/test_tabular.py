@@ -13,7 +13,6 @@ from recommendations.tabular import (
     STAMP,
     TEXT,
     Column,
-    cells_function,
     cells_rows_function,
     csv_lines,
     json_rows_function,
@@ -27,6 +26,12 @@ POSITIONAL = [
 ]
 BY_KEY = [Column.item(key, kind=kind) for key, kind in zip(KEYS, KINDS, strict=True)]
 UNTYPED = [Column.item(key) for key in KEYS]  # kind ANY: each value inspected
+
+
+def cells_function(columns):
+    """One row's spreadsheet cells, through the chunk converter."""
+    return lambda row: cells_rows_function(columns)([row])[0]
+
 
 texts = st.text(max_size=12)
 rows = st.tuples(
