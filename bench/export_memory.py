@@ -3,10 +3,10 @@
     DEBUG=1 DATABASE_URL=sqlite:////tmp/export-bench.sqlite3 \\
         .venv/bin/python bench/export_memory.py [--rows N] [--reuse]
 
-1. Builds a synthetic data set in the throwaway SQLite database named by DATABASE_URL
-   (deleted and migrated first; --reuse keeps one built before with the same --rows):
-   4N follow-ups on 4N/10 recommendations (10 member states each, 1-3 themes each) in
-   4N/2000 reports, and an action on every other follow-up. Written with bulk_create.
+1. Builds the demo data set of `seed_demo` (recommendations.services.demo) in the
+   throwaway SQLite database named by DATABASE_URL (deleted and migrated first; --reuse
+   keeps one built before with the same --rows): 4N follow-ups on 4N/10 recommendations,
+   half an action per follow-up on average.
 2. Runs `manage.py export_statuses` through call_command, in a fresh child process per
    format (csv, json, xlsx, and the three together) and size: N rows (--since picks the
    N most recently updated follow-ups) and 4N rows (everything). Each is run twice: once
@@ -37,11 +37,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FORMATS = ["csv", "json", "xlsx", "csv,json,xlsx"]
 STATES_PER_RECOMMENDATION = 10
-RECOMMENDATIONS_PER_REPORT = 200
-TEXT = (
-    "麻醉药品委员会不妨考虑请会员国：加强国际合作，打击毒品贩运和相关犯罪，"
-    "并向联合国毒品和犯罪问题办公室提供资源，以支持执行《联合国反腐败公约》。"
-)
 
 
 def database_path() -> Path:
@@ -66,99 +61,14 @@ def setup_django() -> None:
 
 
 def build(total: int) -> None:
-    """4N follow-ups and what they hang on, with bulk_create (no history, no signals)."""
+    """4N follow-ups on 4N/10 recommendations: the demo data set of seed_demo."""
     from django.core.management import call_command
-    from django.db import connection, transaction
-    from django.utils import timezone
+    from django.db import connection
 
-    from recommendations.choices import ActionKind, Response, Status
-    from recommendations.models import (
-        Action,
-        FollowUp,
-        MemberState,
-        Recommendation,
-        RecommendationTheme,
-        Report,
-        Theme,
-    )
+    from recommendations.services.demo import demo_build
 
     call_command("migrate", verbosity=0)
-    states = list(MemberState.objects.order_by("iso3").values_list("iso3", flat=True))
-    themes = list(Theme.objects.values_list("pk", flat=True))
-    statuses = list(Status.values)
-    responses = ["", *Response.values]
-    kinds = list(ActionKind.values)
-    now = timezone.now()
-    recommendations = total // STATES_PER_RECOMMENDATION
-    reports = max(1, recommendations // RECOMMENDATIONS_PER_REPORT)
-    with transaction.atomic():
-        report_ids = [
-            report.pk
-            for report in Report.objects.bulk_create(
-                Report(
-                    symbol=f"BENCH/{i:04d}",
-                    title=f"基准报告 {i}",
-                    source_file=f"bench-{i}.txt",
-                    sha256="0" * 64,
-                    imported_at=now,
-                )
-                for i in range(reports)
-            )
-        ]
-        index = 0
-        for start in range(0, recommendations, 1000):
-            batch = [
-                Recommendation(
-                    report_id=report_ids[(start + j) % reports],
-                    paragraph=str((start + j) // 5),
-                    item="abcde"[(start + j) % 5],
-                    label=f"{(start + j) // 5}({'abcde'[(start + j) % 5]})",
-                    text=TEXT,
-                    position=start + j,
-                )
-                for j in range(min(1000, recommendations - start))
-            ]
-            created = Recommendation.objects.bulk_create(batch)
-            RecommendationTheme.objects.bulk_create(
-                RecommendationTheme(
-                    recommendation_id=rec.pk,
-                    theme_id=themes[(rec.pk + k * 3) % len(themes)],
-                    source="rule",
-                )
-                for rec in created
-                for k in range(1 + rec.pk % 3)
-            )
-            follow_ups = []
-            for rec in created:
-                for k in range(STATES_PER_RECOMMENDATION):
-                    status = statuses[index % len(statuses)]
-                    follow_ups.append(
-                        FollowUp(
-                            recommendation_id=rec.pk,
-                            member_state_id=states[(rec.pk * 7 + k * 19) % len(states)],
-                            status=status,
-                            response=responses[index % len(responses)],
-                            verified_at=now if status == Status.IMPLEMENTED and index % 2 else None,
-                        )
-                    )
-                    index += 1
-            created_follow_ups = FollowUp.objects.bulk_create(follow_ups)
-            Action.objects.bulk_create(
-                Action(
-                    follow_up_id=follow_up.pk,
-                    date=datetime.date(2024, 1, 1) + datetime.timedelta(days=follow_up.pk % 600),
-                    kind=kinds[follow_up.pk % len(kinds)],
-                    description="举办了培训讲习班",
-                )
-                for follow_up in created_follow_ups
-                if follow_up.pk % 2
-            )
-        # Spread updated_at over time, one second per follow-up, in id order.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE recommendations_followup "
-                "SET updated_at = datetime('2025-01-01', '+' || id || ' seconds')"
-            )
+    demo_build(recommendations=total // STATES_PER_RECOMMENDATION, follow_ups=total, seed=0)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM")
 
