@@ -53,10 +53,15 @@ class ParsedRecommendation:
     themes: tuple[ThemeAssignment, ...] = ()
     sdg_targets: tuple[str, ...] = ()
     bodies: tuple[str, ...] = ()
+    is_point: bool = False  # "4.2": a numbered point of an evaluation's recommendation
 
     @property
     def label(self) -> str:
-        return f"{self.paragraph}({self.item})" if self.item else self.paragraph
+        if not self.item:
+            return self.paragraph
+        if self.is_point:
+            return f"{self.paragraph}.{self.item}"
+        return f"{self.paragraph}({self.item})"
 
 
 @dataclass(frozen=True)

@@ -170,6 +170,10 @@ _SPACE_BETWEEN_WIDE = re.compile(f"(?<=[{_WIDE}])[ \t\u3000]+(?=[{_WIDE}])")
 _SPACES = re.compile(r"\s+")
 
 
+def collapse_spaces(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
 def normalise(text: str) -> str:
     """Collapse white space; no space between two Chinese characters or punctuation marks."""
     text = _SPACES.sub(" ", text).strip()
