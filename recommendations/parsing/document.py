@@ -211,7 +211,7 @@ class _Scanner:
             self.blank_before = False
         return self.scan
 
-    def _line(self, index: int, text: str) -> None:  # noqa: C901 - one branch per construct
+    def _line(self, index: int, text: str) -> None:
         profile = self.profile
         section = profile.section.match(text)
         if section and index not in self.contents:
@@ -354,7 +354,7 @@ def parse_report(
             "no numbered paragraphs ('1.', '2.' …) found: this does not look like a UN report"
         )
     first_structure = min(
-        [s.line for s in scan.sections if not s.is_annex][:1] + [scan.paragraphs[0].line]
+        [*[s.line for s in scan.sections if not s.is_annex][:1], scan.paragraphs[0].line]
     )
     metadata = profile.read_cover(lines[: first_structure - 1], cleaned.footnotes,
                                   cleaned.is_markdown)

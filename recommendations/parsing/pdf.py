@@ -102,7 +102,7 @@ def _document_text(document, *, name: str) -> str:
             textpage = page.get_textpage()
         except Exception:
             raise ParseError(f"page {number + 1} of the PDF cannot be read") from None
-        width, height = page.get_size()
+        _width, height = page.get_size()
         heights.append(height or 792.0)
         lines_by_page.append(_page_lines(textpage, number))
         textpage.close()
