@@ -1,7 +1,7 @@
 """Pure-Python parsing of UN reports into recommendations. No Django here."""
 
-from .decoding import decode_report
-from .document import parse_report
+from .decoding import Source, decode_report, is_pdf, read_source
+from .document import parse_report, parse_source
 from .errors import ParseError
 from .model import (
     BodySession,
@@ -19,9 +19,13 @@ __all__ = [
     "ParsedRecommendation",
     "ParsedReport",
     "ReportMetadata",
+    "Source",
     "Taxonomy",
     "ThemeAssignment",
     "decode_report",
     "extract_sdg_targets",
+    "is_pdf",
     "parse_report",
+    "parse_source",
+    "read_source",
 ]

@@ -1,8 +1,33 @@
-"""Bytes to text: UTF-8 (with or without BOM), UTF-16, GB18030; LF, CRLF or CR."""
+"""Bytes to text: PDF (its text layer), or text in UTF-8 (with or without BOM), UTF-16
+or GB18030 with LF, CRLF or CR line ends. The format is read from the content, never
+from the file name."""
 
 import codecs
+from dataclasses import dataclass
 
 from .errors import ParseError
+from .pdf import extract_pdf_text
+
+# A PDF file starts with "%PDF-" within its first kilobyte (ISO 32000-1, 7.5.2).
+_PDF_MAGIC = b"%PDF-"
+
+
+@dataclass(frozen=True)
+class Source:
+    text: str
+    format: str  # "pdf" or "text" (Markdown is told apart later, from the text)
+
+
+def is_pdf(data: bytes) -> bool:
+    return _PDF_MAGIC in data[:1024]
+
+
+def read_source(data: bytes) -> Source:
+    """The text of a report file, whatever its format. Raises ParseError."""
+    if is_pdf(data):
+        return Source(extract_pdf_text(data), "pdf")
+    return Source(decode_report(data), "text")
+
 
 _CONTROL_ALLOWED = {"\n", "\r", "\t", "\f"}
 
@@ -49,11 +74,8 @@ def decode_report(data: bytes) -> str:
     """Decode a report file. Raises ParseError with a clear reason when it cannot."""
     if not data.strip():
         raise ParseError("the file is empty")
-    if data.lstrip().startswith(b"%PDF"):
-        raise ParseError(
-            "this is a PDF file, not text: extract its text first "
-            "(for example `pdftotext -layout report.pdf`) and import the .txt file"
-        )
+    if is_pdf(data):
+        raise ParseError("this is a PDF file: read it with read_source()")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
         text = _decode_utf8(data)

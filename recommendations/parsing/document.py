@@ -11,6 +11,7 @@ under sub-headings); "4.2" point 2 of "Recommendation 4" in an evaluation report
 import re
 from dataclasses import dataclass, field, replace
 
+from .decoding import read_source
 from .errors import ParseError
 from .languages import LanguageProfile, detect_language, get_profile
 from .model import ParsedRecommendation, ParsedReport, ThemeAssignment
@@ -229,8 +230,9 @@ class _Scanner:
         if annex and index not in self.contents and (self.blank_before or not self.previous):
             title, last = self._heading_block(index)
             annex = profile.annex.match(title) or annex
-            self._open_section(0, profile.normalise(annex.group("title") or ""), index + 1,
-                               is_annex=True)
+            self._open_section(
+                0, profile.normalise(annex.group("title") or ""), index + 1, is_annex=True
+            )
             self.skip_until = last
             return
         if profile.section_end.match(text):
@@ -277,17 +279,24 @@ class _Scanner:
             title, last = self._heading_block(index)
             _, following = self._next_content(last)
             item = _ITEM.match(following)
-            if paragraph is not None and item and item.group(1) == "a" and (
-                paragraph.items
-                or (paragraph.lines and paragraph.lines[-1].rstrip().endswith((":", "：", ".")))
+            if (
+                paragraph is not None
+                and item
+                and item.group(1) == "a"
+                and (
+                    paragraph.items
+                    or (paragraph.lines and paragraph.lines[-1].rstrip().endswith((":", "：", ".")))
+                )
             ):
                 # An unnumbered sub-heading inside a paragraph; lettering restarts under it.
                 paragraph.groups.append(profile.normalise(title))
                 self.skip_until = last
                 return
-            previous_ends = not self.previous or self.previous.rstrip()[-1] in (
-                profile.sentence_end
-            ) or bool(profile.section.match(self.previous))
+            previous_ends = (
+                not self.previous
+                or self.previous.rstrip()[-1] in (profile.sentence_end)
+                or bool(profile.section.match(self.previous))
+            )
             if previous_ends and self._starts_paragraph(following):
                 self.heading = profile.normalise(title)
                 self.paragraph = None
@@ -356,8 +365,9 @@ def parse_report(
     first_structure = min(
         [*[s.line for s in scan.sections if not s.is_annex][:1], scan.paragraphs[0].line]
     )
-    metadata = profile.read_cover(lines[: first_structure - 1], cleaned.footnotes,
-                                  cleaned.is_markdown)
+    metadata = profile.read_cover(
+        lines[: first_structure - 1], cleaned.footnotes, cleaned.is_markdown
+    )
     metadata = replace(
         metadata,
         language=profile.code,
@@ -439,8 +449,14 @@ def _parts(paragraph: _Paragraph, lead: str, profile: LanguageProfile):
     if paragraph.is_block:
         if paragraph.items:
             items = [
-                (paragraph.number, item.letter, join(item.lines), item.line, paragraph.heading,
-                 True)
+                (
+                    paragraph.number,
+                    item.letter,
+                    join(item.lines),
+                    item.line,
+                    paragraph.heading,
+                    True,
+                )
                 for item in paragraph.items
             ]
             return lead.rstrip(" :："), items
@@ -469,3 +485,11 @@ def _parts(paragraph: _Paragraph, lead: str, profile: LanguageProfile):
             heading = paragraph.groups[item.group - 1] if item.group else heading
         items.append((number, item.letter, text, item.line, heading, False))
     return profile.chapeau_addressee(lead), items
+
+
+def parse_source(data: bytes, *, taxonomy: Taxonomy | None = None) -> ParsedReport:
+    """Parse a report file's bytes: PDF, text or Markdown, recognised from the content."""
+    source = read_source(data)
+    return parse_report(
+        source.text, taxonomy=taxonomy, source_format="pdf" if source.format == "pdf" else None
+    )

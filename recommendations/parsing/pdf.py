@@ -27,6 +27,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .errors import ParseError
+from .text import PAGE_FURNITURE
 
 try:  # pragma: no cover - the dependency is pinned; this only guards odd installs
     import pypdfium2 as pdfium
@@ -40,13 +41,9 @@ MAX_PAGES = 2000
 _HYPHENS = {"\ufffe": "-", "\x02": "-", "\u00ad": "-"}
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st"})
 
-_SYMBOL = r"[A-Z][A-Z0-9.]*(?:/[A-Za-z0-9.]+)+(?:\s*[-–]\s*[A-Z][A-Z0-9.]*(?:/[A-Za-z0-9.]+)+)*"
-_PAGE = r"(?:\d{1,4}\s*/\s*\d{1,4}|\d{1,4}|-\s*\d{1,4}\s*-)"
-_JOB = r"(?:[A-Z]{1,2}\.)?\d{2}-\d{4,6}(?:\s*\([A-Z]\))?(?:\s+\d{6})?"
-_FURNITURE = re.compile(rf"^\s*(?:(?:{_SYMBOL}|{_PAGE}|{_JOB}|\*\d{{5,}}\*)\s*)+$")
 _COVER_BOILERPLATE = re.compile(
     r"^\s*(?:\*\d{5,}[A-Z]?\*|Please recycle|请回收|Prière de recycler|Sírvase reciclar"
-    rf"|{_JOB}(?:\s+{_JOB})?)\s*$",
+    r"|(?:[A-Z]{1,2}\.)?\d{2}-\d{4,6}[A-Z]?\s*\([A-Z]\)\s*\d{6})\s*$",
     re.IGNORECASE,
 )
 _SEPARATOR = re.compile(r"^\s*[_\u2014\u2013-]{8,}\s*$")
@@ -227,7 +224,7 @@ def _strip_page(lines: list[_Line], body_size: float, height: float, *, first_pa
         text = line.text.strip()
         if not text:
             continue
-        if _FURNITURE.match(text) and (
+        if PAGE_FURNITURE.match(text) and (
             line.y == 0.0 or line.y >= top_margin or line.y <= bottom_margin
         ):
             continue

@@ -31,8 +31,14 @@ _MD_FOOTNOTE_LINE = re.compile(
 _PDF_FOOTNOTE_LINE = re.compile(r"^\s*(\d{1,3}|\*{1,3})\s+(\S.*)$")
 _SEPARATOR = re.compile(r"^\s*(?:_{5,}|—{4,}|-{10,})\s*$")
 _URL_LINE = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$")
-_PAGE_NUMBER = re.compile(r"^\s*(?:\d{1,3}|\d{1,3}\s*/\s*\d{1,3}|-\s*\d{1,3}\s*-)\s*$")
-_JOB_NUMBER = re.compile(r"^\s*[A-Z]{1,2}\.\d{2}-\d{4,6}(?:\s*\([A-Z]\))?\s*(?:\*\d+\*)?\s*$")
+# Running heads and footers: a document symbol, a page number ("4/22", "18", "- 3 -")
+# and a job number ("25-06905", "V.19-01234 (C)", "GE.25-06441", "25-11710 (E) 180825"),
+# alone or together on one line.
+_SYMBOL = r"[A-Z][A-Z0-9.]*(?:/[A-Za-z0-9.]+)+(?:\s*[-–]\s*[A-Z][A-Z0-9.]*(?:/[A-Za-z0-9.]+)+)*"
+_PAGE = r"(?:\d{1,4}\s*/\s*\d{1,4}|\d{1,4}|-\s*\d{1,4}\s*-)"
+_JOB = r"(?:[A-Z]{1,2}\.)?\d{2}-\d{4,6}[A-Z]?(?:\s*\([A-Z]\))?(?:\s+\d{6})?"
+PAGE_FURNITURE = re.compile(rf"^\s*(?:(?:{_SYMBOL}|{_PAGE}|{_JOB}|\*\d{{5,}}\*)\s*)+$")
+_FOLIO = re.compile(rf"^\s*(?:(?:{_PAGE}|{_JOB}|\*\d{{5,}}\*)\s*)+$")
 SYMBOL_LINE = re.compile(r"^\s*[A-Z][A-Z0-9.]*(?:/[A-Z0-9.]+){2,}(?:-[A-Z0-9./]+)?\s*$")
 
 
@@ -159,8 +165,7 @@ def _remove_page_artefacts(lines: list[str]) -> None:
     for index, line in enumerate(lines):
         if not line.strip() or (
             _URL_LINE.match(line)
-            or _PAGE_NUMBER.match(line)
-            or _JOB_NUMBER.match(line)
+            or _FOLIO.match(line)
             or (SYMBOL_LINE.match(line) and symbol_counts[line.strip()] > 1)
         ):
             lines[index] = ""
