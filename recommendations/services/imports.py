@@ -104,11 +104,12 @@ def report_import(
     path: str | None = None,
     dry_run: bool = False,
 ) -> ImportResult:
+    shown = path or source_file
     symbol = parsed.metadata.symbol or source_file
     report = Report.objects.filter(symbol=symbol).first()
     if report and report.sha256 == sha256 and report.parser_version == PARSER_VERSION:
         result = ImportResult(
-            path=path or source_file,
+            path=shown,
             symbol=symbol,
             outcome="unchanged",
             section_title=report.recommendations_section or None,
@@ -120,7 +121,7 @@ def report_import(
 
     with transaction.atomic():
         result = ImportResult(
-            path=path or source_file,
+            path=shown,
             symbol=symbol,
             outcome="updated" if report else "created",
             section_title=parsed.section_title,
@@ -190,14 +191,14 @@ def _save_recommendations(
         (rec.paragraph, rec.item): rec
         for rec in report.recommendations.prefetch_related("theme_links", "bodies")
     }
-    for item in parsed.recommendations:
+    for position, item in enumerate(parsed.recommendations, start=1):
         values = {
             "label": item.label,
             "text": item.text,
             "addressee": item.addressee,
             "heading": item.heading,
             "sdg_targets": list(item.sdg_targets),
-            "position": item.position,
+            "position": position,
             "source_line": item.line,
             "is_withdrawn": False,
         }
@@ -230,12 +231,20 @@ def _save_recommendations(
             result.updated += 1
         else:
             result.unchanged += 1
-    for rec in existing.values():
+    # Those no longer found go after the active ones, in their previous order.
+    leftover = sorted(existing.values(), key=lambda rec: (rec.position, rec.id))
+    for position, rec in enumerate(leftover, start=len(parsed.recommendations) + 1):
+        changed = []
         if not rec.is_withdrawn:
             rec.is_withdrawn = True
-            audit(rec, user=None, via=reason)
-            rec.save(update_fields=["is_withdrawn", "updated_at"])
+            changed.append("is_withdrawn")
             result.withdrawn += 1
+        if rec.position != position:
+            rec.position = position
+            changed.append("position")
+        if changed:
+            audit(rec, user=None, via=reason)
+            rec.save(update_fields=[*changed, "updated_at"])
 
 
 def _set_themes(

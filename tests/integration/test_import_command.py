@@ -3,6 +3,7 @@
 import datetime
 import shutil
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -228,6 +229,75 @@ def test_import_by_own_symbol_updates_the_same_report(tmp_path):
     report = Report.objects.get()
     assert report.symbol == "E/CN.7/2017/3" and report.symbol_from_text
     assert report.source_file == "renamed.txt"
+
+
+def seed_text(seed=SEED_2017) -> str:
+    return seed.read_text(encoding="utf-8")
+
+
+# The last item of paragraphs 93 and 98 in SEED_2017, to remove them (the parser reads
+# item letters in sequence, so a middle item cannot be dropped alone).
+ITEM_93F = " (f) 促进南南合作，以期分享最佳做法和经验教训"
+ITEM_98F = " (f) 按照管理对策支持落实专业同行审查提出的建议。"
+
+
+def without_items(text: str, *starts: str) -> str:
+    """The text without the items beginning with `starts`, each up to its blank line."""
+    for item_start in starts:
+        begin = text.index(item_start)
+        text = text[:begin] + text[text.index("\n \n", begin) + 1 :]
+    return text
+
+
+def imported_copy(tmp_path, seed=SEED_2017) -> Path:
+    path = tmp_path / seed.name
+    shutil.copy(seed, path)
+    run("import_report", str(path))
+    return path
+
+
+def labels_by_position(report):
+    rows = report.recommendations.order_by("position").values_list(
+        "position", "label", "is_withdrawn"
+    )
+    assert [row[0] for row in rows] == list(range(1, len(rows) + 1))
+    return [(label, withdrawn) for _, label, withdrawn in rows]
+
+
+def test_active_recommendations_first_then_withdrawn_ones_then_restored(tmp_path, parse_seed):
+    in_document = [item.label for item in parse_seed(SEED_2017).recommendations]
+    path = imported_copy(tmp_path)
+    report = Report.objects.get()
+    rec_93f = report.recommendations.get(label="93(f)")
+    follow_up = log_follow_up(rec_93f, "BOL")
+
+    path.write_text(without_items(seed_text(), ITEM_93F), encoding="utf-8")
+    output = run("import_report", str(path))
+    assert "created 0, updated 25, unchanged 5, withdrawn 1" in output  # 25 moved up one
+    active = [label for label in in_document if label != "93(f)"]
+    assert labels_by_position(report) == [(label, False) for label in active] + [("93(f)", True)]
+
+    # 98(f) goes too: the withdrawn keep their previous relative order (98(f) was at
+    # 27, 93(f) at 31) after the active ones, numbered from 1 in document order.
+    path.write_text(without_items(seed_text(), ITEM_93F, ITEM_98F), encoding="utf-8")
+    output = run("import_report", str(path))
+    assert "created 0, updated 3, unchanged 26, withdrawn 1" in output
+    active.remove("98(f)")
+    assert labels_by_position(report) == [(label, False) for label in active] + [
+        ("98(f)", True),
+        ("93(f)", True),
+    ]
+
+    # Both reappear: restored in their places in the document, follow-up still attached.
+    path.write_text(seed_text(), encoding="utf-8")
+    output = run("import_report", str(path))
+    assert "created 0, updated 26, unchanged 5, withdrawn 0" in output
+    assert labels_by_position(report) == [(label, False) for label in in_document]
+    rec_93f.refresh_from_db()
+    assert not rec_93f.is_withdrawn and rec_93f.position == 6
+    assert rec_93f.follow_ups.get() == follow_up
+    history = rec_93f.history.order_by("history_id")
+    assert [(h.is_withdrawn, h.position) for h in history] == [(False, 6), (True, 31), (False, 6)]
 
 
 def test_bootstrap_admin_creates_one_superuser_with_a_generated_password():
