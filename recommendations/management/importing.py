@@ -28,9 +28,14 @@ def _shown(path: str) -> str:
 
 
 def describe(result: ImportResult) -> list[str]:
-    prefix = "[dry run] " if result.dry_run else ""
-    head = f"{prefix}{_shown(result.path)}: report {result.symbol}"
-    if result.outcome == "unchanged":
+    shown = f"{'[dry run] ' if result.dry_run else ''}{_shown(result.path)}"
+    head = f"{shown}: report {result.symbol}"
+    if result.same_content_as is not None:
+        lines = [
+            f"{shown}: unchanged: same content as report {result.symbol} (imported from "
+            f"{result.same_content_as}, {result.unchanged} recommendations); nothing written"
+        ]
+    elif result.outcome == "unchanged":
         lines = [f"{head} unchanged ({result.unchanged} recommendations); nothing written"]
     else:
         verb = "new" if result.outcome == "created" else "updated"

@@ -1,8 +1,9 @@
 """Import of report files into Report and Recommendation rows.
 
-One transaction per report. Re-importing an unchanged file writes nothing; a changed
-file updates the items it still finds (matched by paragraph and item), marks the
-others withdrawn, and never deletes a recommendation or anything logged against it.
+One transaction per report. Re-importing an unchanged file writes nothing, also under
+another file name (recognised by its SHA-256); a changed file updates the items it
+still finds (matched by paragraph and item), marks the others withdrawn, and never
+deletes a recommendation or anything logged against it.
 """
 
 import hashlib
@@ -65,6 +66,9 @@ class ImportResult:
     withdrawn: int = 0
     theme_counts: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
+    # The source file of the report recognised by its content (same SHA-256) when the
+    # file imported has another name; set only when nothing was written.
+    same_content_as: str | None = None
 
     @property
     def active(self) -> int:
@@ -107,6 +111,12 @@ def report_import(
     shown = path or source_file
     symbol = parsed.metadata.symbol or source_file
     report = Report.objects.filter(symbol=symbol).first()
+    same_content_as = None
+    if report is None and parsed.metadata.symbol is None:
+        # Named after its file: the same content under another name is that report.
+        report = Report.objects.filter(sha256=sha256, symbol_from_text=False).order_by("id").first()
+        if report is not None:
+            symbol, same_content_as = report.symbol, report.source_file
     if report and report.sha256 == sha256 and report.parser_version == PARSER_VERSION:
         result = ImportResult(
             path=shown,
@@ -115,6 +125,7 @@ def report_import(
             section_title=report.recommendations_section or None,
             unchanged=report.recommendations.filter(is_withdrawn=False).count(),
             dry_run=dry_run,
+            same_content_as=same_content_as,
         )
         result.theme_counts = _theme_counts(report)
         return result

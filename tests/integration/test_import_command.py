@@ -19,6 +19,7 @@ from recommendations.models import (
     Report,
     Theme,
 )
+from recommendations.services import imports
 from tests.conftest import SEED_2004, SEED_2017
 
 pytestmark = pytest.mark.django_db
@@ -298,6 +299,47 @@ def test_active_recommendations_first_then_withdrawn_ones_then_restored(tmp_path
     assert rec_93f.follow_ups.get() == follow_up
     history = rec_93f.history.order_by("history_id")
     assert [(h.is_withdrawn, h.position) for h in history] == [(False, 6), (True, 31), (False, 6)]
+
+
+def test_same_content_under_another_name_is_the_same_report(tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    first, second = folder / "a.txt", folder / "b.txt"
+    shutil.copy(SEED_2017, first)
+    shutil.copy(SEED_2017, second)
+    output = run("import_report", str(folder))
+    assert output.splitlines()[0].startswith(f"{first}: report a.txt new: ")
+    same = (
+        f"{second}: unchanged: same content as report a.txt (imported from a.txt, "
+        "31 recommendations); nothing written"
+    )
+    assert same in output.splitlines()
+    before = snapshot()
+    assert Report.objects.get().symbol == "a.txt"
+
+    output = run("import_report", str(second), "--dry-run")
+    assert output.splitlines()[0] == f"[dry run] {same}"
+    third = tmp_path / "c.txt"
+    shutil.copy(SEED_2017, third)
+    output = run("import_report", str(third))
+    assert output.splitlines()[0] == same.replace(str(second), str(third))
+    assert snapshot() == before
+
+
+def test_same_content_under_another_name_after_a_parser_change_updates_that_report(
+    tmp_path, monkeypatch
+):
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    shutil.copy(SEED_2017, first)
+    shutil.copy(SEED_2017, second)
+    run("import_report", str(first))
+    monkeypatch.setattr(imports, "PARSER_VERSION", imports.PARSER_VERSION + 1)
+    output = run("import_report", str(second))
+    assert f"{second}: report a.txt updated: recommendations created 0" in output
+    report = Report.objects.get()
+    assert (report.symbol, report.source_file) == ("a.txt", "b.txt")
+    assert report.parser_version == imports.PARSER_VERSION
+    assert Recommendation.objects.count() == 31
 
 
 def test_bootstrap_admin_creates_one_superuser_with_a_generated_password():
