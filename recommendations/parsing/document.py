@@ -96,7 +96,7 @@ class _Scanner:
         """A heading and its wrapped continuation lines (up to a blank line)."""
         parts = [self.lines[index].strip()]
         last = index
-        while len(parts) < 3 and last + 1 < len(self.lines):
+        while len(parts) < self.profile.heading_lines and last + 1 < len(self.lines):
             following = self.lines[last + 1].strip()
             if not following or self._starts_structure(following):
                 break
@@ -124,9 +124,7 @@ class _Scanner:
             return False
         if compact[-1] in profile.sentence_end or compact[-1] in ",，、":
             return False
-        if profile.code == "zh":
-            return not re.search(r"[，。；：:;,！？!?]", compact)
-        return compact[0].isupper() or compact[0].isdigit()
+        return bool(profile.title.search(compact))
 
     def _table_of_contents(self) -> set[int]:
         """Lines of a table of contents: headings with dot leaders or a page number."""
@@ -220,10 +218,8 @@ class _Scanner:
             expected = self.scan.sections[-1].number + 1 if self.scan.sections else None
             if number and (expected is None or number in (expected, 1)):
                 title, last = self._heading_block(index)
-                title = profile.section.match(title).group(2) if profile.code != "zh" else title
+                title = (profile.section.match(title) or section).group(2)
                 self._open_section(number, profile.normalise(title), index + 1, is_annex=False)
-                if profile.code == "zh":
-                    self.scan.sections[-1].title = profile.normalise(section.group(2))
                 self.skip_until = last
                 return
         annex = profile.annex.match(text)
@@ -275,7 +271,7 @@ class _Scanner:
             self.paragraph = None
             self.skip_until = last
             return
-        if self._is_title(text) and (self.blank_before or profile.code == "zh"):
+        if self._is_title(text) and (self.blank_before or not profile.headings_need_space):
             title, last = self._heading_block(index)
             _, following = self._next_content(last)
             item = _ITEM.match(following)
@@ -317,23 +313,6 @@ def _recommendation_section(
         if matching:
             return matching[-1], None
     return None, (excluded[-1] if excluded else None)
-
-
-def _addressee_bodies(
-    addressee: str, report_bodies: list[str], profile: LanguageProfile
-) -> tuple[str, ...]:
-    if profile.code == "zh":
-        compact = addressee.replace(" ", "")
-        codes = [code for name, code in profile.body_names.items() if name in compact]
-        if not codes and "委员会" in compact:
-            commissions = [code for code in report_bodies if code in {"CND", "CCPCJ"}]
-            codes = commissions if ("各委员会" in compact or len(commissions) == 1) else []
-        return tuple(dict.fromkeys(codes))
-    lowered = addressee.lower()
-    codes = [code for name, code in profile.body_names.items() if name.lower() in lowered]
-    if not codes and re.search(r"\b(?:the )?(?:Commission|Council|Board|Conference)\b", addressee):
-        codes = report_bodies if len(report_bodies) == 1 else []
-    return tuple(dict.fromkeys(codes))
 
 
 def _has_signal(text: str, profile: LanguageProfile) -> bool:
@@ -397,7 +376,7 @@ def parse_report(
                 operative += 1
             continue
         addressee, items = parts
-        bodies = _addressee_bodies(addressee, report_bodies, profile)
+        bodies = profile.addressed_bodies(addressee, report_bodies)
         heading_theme = taxonomy.for_heading(paragraph.heading) if paragraph.heading else None
         for number, letter, body_text, line_number, heading, is_point in items:
             if heading_theme:
@@ -467,7 +446,7 @@ def _parts(paragraph: _Paragraph, lead: str, profile: LanguageProfile):
         return None  # an adopted resolution's operative paragraph
     item_texts = [join(item.lines) for item in paragraph.items]
     signal = _has_signal(lead, profile) or (
-        profile.code != "zh" and any(_has_signal(text, profile) for text in item_texts)
+        profile.items_carry_signal and any(_has_signal(text, profile) for text in item_texts)
     )
     if not signal:
         return None  # a conclusion that only describes

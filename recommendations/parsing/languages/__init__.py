@@ -44,6 +44,9 @@ class LanguageProfile:
     excluded_titles: re.Pattern[str]  # titles that look like, but are not, the section
     section_end: re.Pattern[str]  # lines that close a section ("Notes", "注")
     max_title_length: int
+    title: re.Pattern[str]  # what a heading's text looks like
+    heading_lines: int  # lines a heading may wrap over
+    headings_need_space: bool  # a heading stands after vertical space (a blank line)
 
     # Evaluation reports: "Recommendation 4." blocks with "4.2." points, each block
     # followed by a response that is not part of it.
@@ -54,6 +57,7 @@ class LanguageProfile:
     recommending: re.Pattern[str]  # a paragraph that asks someone to act
     not_recommending: re.Pattern[str] | None  # phrases that only look like it
     recommending_scope: Callable[[str], str]  # the part of a paragraph to look in
+    items_carry_signal: bool  # a chapeau without the signal counts if its items have it
     chapeau: re.Pattern[str]  # "the following recommendations:" introduces, is not one
     addressee: Callable[[str], str]  # the addressee clause of a paragraph without items
     chapeau_addressee: Callable[[str], str]  # the addressee clause from a chapeau
@@ -67,6 +71,8 @@ class LanguageProfile:
     # Cover page and bodies.
     read_cover: CoverReader
     body_names: dict[str, str]  # name in this language -> body code
+    # (addressee clause, codes of the bodies the report addresses) -> codes addressed
+    addressed_bodies: Callable[[str, list[str]], tuple[str, ...]]
 
 
 def body_names(language: str) -> dict[str, str]:

@@ -122,6 +122,19 @@ def join_lines(parts: list[str]) -> str:
     return normalise(out)
 
 
+_BODY_NAMES = body_names("en")
+_GENERIC_BODY = re.compile(r"\b(?:the )?(?:Commission|Council|Board|Conference|Committee)\b")
+
+
+def addressed_bodies(addressee: str, report_bodies: list[str]) -> tuple[str, ...]:
+    """Bodies named in the addressee clause; "the Commission" alone is the report's own."""
+    lowered = addressee.lower()
+    codes = [code for name, code in _BODY_NAMES.items() if name.lower() in lowered]
+    if not codes and _GENERIC_BODY.search(addressee) and len(report_bodies) == 1:
+        codes = list(report_bodies)
+    return tuple(dict.fromkeys(codes))
+
+
 def _read_cover(lines: list[str], footnotes, is_markdown: bool) -> ReportMetadata:
     try:
         from ...cover import parse_cover
@@ -155,11 +168,15 @@ PROFILE = LanguageProfile(
     ),
     section_end=re.compile(r"^\s*(?:Notes|Endnotes|References|Bibliography)\s*$"),
     max_title_length=120,
+    title=re.compile(r"^[A-Z0-9“\"‘(]"),
+    heading_lines=3,
+    headings_need_space=True,
     block=re.compile(r"^\s*Recommendation\s+(\d{1,2})\s*[.:]?(?:\s+(\S.*))?$"),
     block_end=re.compile(r"^\s*Management\s+response\b", re.IGNORECASE),
     recommending=RECOMMENDING,
     not_recommending=NOT_RECOMMENDING,
     recommending_scope=mask_not_recommending,
+    items_carry_signal=True,
     chapeau=re.compile(
         r"\bthe\s+following\s+recommendations\b|\brecommendations\s+(?:below|that\s+follow)\b",
         re.IGNORECASE,
@@ -171,5 +188,6 @@ PROFILE = LanguageProfile(
     normalise=normalise,
     sentence_end=".;:!?",
     read_cover=_read_cover,
-    body_names=body_names("en"),
+    body_names=_BODY_NAMES,
+    addressed_bodies=addressed_bodies,
 )

@@ -35,6 +35,19 @@ def addressee(text: str) -> str:
     return match.group(1) if match else ""
 
 
+_BODY_NAMES = {name.replace(" ", ""): code for name, code in body_names("zh").items()}
+
+
+def addressed_bodies(addressee: str, report_bodies: list[str]) -> tuple[str, ...]:
+    """Bodies named in the addressee clause; "委员会" alone is the report's commission."""
+    compact = addressee.replace(" ", "")
+    codes = [code for name, code in _BODY_NAMES.items() if name in compact]
+    if not codes and "委员会" in compact:
+        commissions = [code for code in report_bodies if code in {"CND", "CCPCJ"}]
+        codes = commissions if ("各委员会" in compact or len(commissions) == 1) else []
+    return tuple(dict.fromkeys(codes))
+
+
 def _read_cover(lines, footnotes, is_markdown):
     return parse_metadata(lines, footnotes, is_markdown=is_markdown)
 
@@ -53,6 +66,9 @@ PROFILE = LanguageProfile(
     excluded_titles=re.compile(r"附属机构的建议"),
     section_end=re.compile(r"^\s*(?:注|附注|尾注)\s*$"),
     max_title_length=40,
+    title=re.compile(r"^[^，。；：:;,！？!?]+$"),
+    heading_lines=1,
+    headings_need_space=False,
     block=None,
     block_end=None,
     recommending=re.compile(
@@ -60,6 +76,7 @@ PROFILE = LanguageProfile(
     ),
     not_recommending=None,
     recommending_scope=lead_clause,
+    items_carry_signal=False,
     chapeau=re.compile(r"(?:以下|下列)(?:各项)?建议[。：:]?$"),
     addressee=addressee,
     chapeau_addressee=lambda text: text.rstrip("：: "),
@@ -68,7 +85,6 @@ PROFILE = LanguageProfile(
     normalise=normalise,
     sentence_end=SENTENCE_END,
     read_cover=_read_cover,
-    body_names={name.replace(" ", ""): code for name, code in body_names("zh").items()},
+    body_names=_BODY_NAMES,
+    addressed_bodies=addressed_bodies,
 )
-
-
