@@ -57,8 +57,10 @@ def describe(result: ImportResult) -> list[str]:
     return lines
 
 
-def run_import(command: BaseCommand, paths: list[Path], *, dry_run: bool) -> None:
-    results, failures = report_import_paths(paths, dry_run=dry_run)
+def run_import(
+    command: BaseCommand, paths: list[Path], *, dry_run: bool, allow_withdraw: bool
+) -> None:
+    results, failures = report_import_paths(paths, dry_run=dry_run, allow_withdraw=allow_withdraw)
     for result in results:
         for line in describe(result):
             command.stdout.write(line)

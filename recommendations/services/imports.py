@@ -3,13 +3,16 @@
 One transaction per report. Re-importing an unchanged file writes nothing, also under
 another file name (recognised by its SHA-256); a changed file updates the items it
 still finds (matched by paragraph and item), marks the others withdrawn, and never
-deletes a recommendation or anything logged against it.
+deletes a recommendation or anything logged against it. A re-import that would
+withdraw more than MAX_WITHDRAW_SHARE of a report's active recommendations is refused
+unless the caller confirms it (allow_withdraw).
 """
 
 import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 from django.db import transaction
@@ -32,6 +35,11 @@ logger = logging.getLogger(__name__)
 # Bump when the parser's output changes, so that re-importing an unchanged file
 # re-reads it with the new parser instead of being skipped.
 PARSER_VERSION = 1
+
+# A re-import may withdraw at most this share of a report's active recommendations
+# unless the caller confirms it (allow_withdraw=True, --allow-withdraw): more usually
+# means a truncated file, or another report's text under this report's name.
+MAX_WITHDRAW_SHARE = Fraction(1, 2)
 
 _RECOMMENDATION_FIELDS = (
     "label",
@@ -76,7 +84,11 @@ class ImportResult:
 
 
 def report_import_file(
-    *, path: Path, dry_run: bool = False, taxonomy: Taxonomy | None = None
+    *,
+    path: Path,
+    dry_run: bool = False,
+    allow_withdraw: bool = False,
+    taxonomy: Taxonomy | None = None,
 ) -> ImportResult:
     """Read, parse and import one report file. Raises ImportFailed on bad input."""
     try:
@@ -97,6 +109,7 @@ def report_import_file(
         sha256=hashlib.sha256(data).hexdigest(),
         path=str(path),
         dry_run=dry_run,
+        allow_withdraw=allow_withdraw,
     )
 
 
@@ -107,7 +120,11 @@ def report_import(
     sha256: str,
     path: str | None = None,
     dry_run: bool = False,
+    allow_withdraw: bool = False,
 ) -> ImportResult:
+    """Import one parsed report. Raises ImportFailed when the import would withdraw
+    more than MAX_WITHDRAW_SHARE of the report's active recommendations and
+    allow_withdraw is not set; nothing is written then."""
     shown = path or source_file
     symbol = parsed.metadata.symbol or source_file
     report = Report.objects.filter(symbol=symbol).first()
@@ -131,6 +148,8 @@ def report_import(
         return result
 
     with transaction.atomic():
+        if report and not allow_withdraw:
+            _refuse_mass_withdrawal(report, parsed, path=shown)
         result = ImportResult(
             path=shown,
             symbol=symbol,
@@ -144,6 +163,28 @@ def report_import(
         if dry_run:
             transaction.set_rollback(True)
     return result
+
+
+def _refuse_mass_withdrawal(report: Report, parsed: ParsedReport, *, path: str) -> None:
+    """Raise ImportFailed if the import would withdraw more than MAX_WITHDRAW_SHARE of
+    the report's active recommendations (a file without recommendations withdraws all)."""
+    found = {(item.paragraph, item.item) for item in parsed.recommendations}
+    active = list(
+        report.recommendations.filter(is_withdrawn=False).values_list("paragraph", "item")
+    )
+    withdrawing = sum(1 for key in active if key not in found)
+    if withdrawing > len(active) * MAX_WITHDRAW_SHARE:
+        raise ImportFailed(
+            path,
+            f"would withdraw {withdrawing} of {len(active)} active recommendations "
+            f"(more than {share_text(MAX_WITHDRAW_SHARE)}): the file may be truncated "
+            "or another report; re-run with --allow-withdraw to confirm",
+        )
+
+
+def share_text(share: Fraction) -> str:
+    """A share in words, for messages and help texts: "half", "67%"."""
+    return "half" if share == Fraction(1, 2) else f"{float(share):.0%}"
 
 
 def _save_report(
@@ -291,7 +332,7 @@ def _theme_counts(report: Report) -> dict[str, int]:
 
 
 def report_import_paths(
-    paths: Iterable[Path], *, dry_run: bool = False
+    paths: Iterable[Path], *, dry_run: bool = False, allow_withdraw: bool = False
 ) -> tuple[list[ImportResult], list[ImportFailed]]:
     """Import each file on its own; a bad file does not stop the others."""
     taxonomy = Taxonomy.load()
@@ -299,7 +340,11 @@ def report_import_paths(
     failures: list[ImportFailed] = []
     for path in paths:
         try:
-            results.append(report_import_file(path=path, dry_run=dry_run, taxonomy=taxonomy))
+            results.append(
+                report_import_file(
+                    path=path, dry_run=dry_run, allow_withdraw=allow_withdraw, taxonomy=taxonomy
+                )
+            )
         except ImportFailed as exc:
             failures.append(exc)
         except Exception as exc:  # a bug or a database failure: report it, go on

@@ -20,7 +20,8 @@ from recommendations.models import (
     Theme,
 )
 from recommendations.services import imports
-from tests.conftest import SEED_2004, SEED_2017
+from recommendations.services.imports import ImportFailed, report_import_file
+from tests.conftest import SEED_2004, SEED_2017, SEED_2019
 
 pytestmark = pytest.mark.django_db
 
@@ -236,6 +237,15 @@ def seed_text(seed=SEED_2017) -> str:
     return seed.read_text(encoding="utf-8")
 
 
+def truncated(text: str, *, before: str, after: str = "") -> str:
+    """The text up to the first line starting with `before` (below the first line
+    starting with `after`): what a file cut short looks like."""
+    lines = text.splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith(after))
+    cut = next(i for i, line in enumerate(lines) if i > start and line.startswith(before))
+    return "".join(lines[:cut])
+
+
 # The last item of paragraphs 93 and 98 in SEED_2017, to remove them (the parser reads
 # item letters in sequence, so a middle item cannot be dropped alone).
 ITEM_93F = " (f) 促进南南合作，以期分享最佳做法和经验教训"
@@ -340,6 +350,92 @@ def test_same_content_under_another_name_after_a_parser_change_updates_that_repo
     assert (report.symbol, report.source_file) == ("a.txt", "b.txt")
     assert report.parser_version == imports.PARSER_VERSION
     assert Recommendation.objects.count() == 31
+
+
+def refusal(withdrawing: int, active: int) -> str:
+    return (
+        f"would withdraw {withdrawing} of {active} active recommendations (more than half): "
+        "the file may be truncated or another report; re-run with --allow-withdraw to confirm"
+    )
+
+
+@pytest.mark.parametrize(
+    ("new_text", "withdrawing"),
+    [
+        pytest.param(lambda: truncated(seed_text(), before="96. "), 16, id="truncated"),
+        pytest.param(
+            lambda: truncated(seed_text(), before=" 五. 建议"), 31, id="no-recommendations-section"
+        ),
+        pytest.param(lambda: seed_text(SEED_2019), 31, id="another-report"),
+    ],
+)
+def test_reimport_withdrawing_more_than_half_is_refused(tmp_path, new_text, withdrawing):
+    path = imported_copy(tmp_path)
+    follow_up = log_follow_up(Recommendation.objects.get(label="99(c)"), "KEN")
+    before = snapshot()
+    path.write_text(new_text(), encoding="utf-8")
+    for dry_run in ([], ["--dry-run"]):
+        out, err = StringIO(), StringIO()
+        with pytest.raises(CommandError, match=r"^1 of 1 files could not be imported$"):
+            call_command("import_report", str(path), *dry_run, stdout=out, stderr=err)
+        assert err.getvalue() == f"error: {path}: {refusal(withdrawing, 31)}\n"
+        assert out.getvalue() == ""
+        assert snapshot() == before
+    with pytest.raises(ImportFailed) as failed:
+        report_import_file(path=path)
+    assert failed.value.reason == refusal(withdrawing, 31)
+    assert snapshot() == before
+    follow_up.refresh_from_db()
+    assert not follow_up.recommendation.is_withdrawn
+
+
+def test_allow_withdraw_lets_a_large_withdrawal_through(tmp_path):
+    path = imported_copy(tmp_path)
+    follow_up = log_follow_up(Recommendation.objects.get(label="99(c)"), "KEN")
+    before = snapshot()
+    path.write_text(truncated(seed_text(), before="96. "), encoding="utf-8")
+
+    # 95(c), now last, takes in the theme heading above the cut: updated.
+    output = run("import_report", str(path), "--dry-run", "--allow-withdraw")
+    assert output.startswith("[dry run] ")
+    assert "updated: recommendations created 0, updated 1, unchanged 14, withdrawn 16" in output
+    assert snapshot() == before
+
+    output = run("import_report", str(path), "--allow-withdraw")
+    assert "updated: recommendations created 0, updated 1, unchanged 14, withdrawn 16" in output
+    report = Report.objects.get()
+    assert report.recommendations.filter(is_withdrawn=False).count() == 15
+    assert report.recommendations.count() == 31
+    follow_up.refresh_from_db()
+    assert follow_up.recommendation.is_withdrawn and follow_up.recommendation.label == "99(c)"
+
+    # The service parameter does the same: 15 of 15 withdrawn by a file without the section.
+    path.write_text(truncated(seed_text(), before=" 五. 建议"), encoding="utf-8")
+    with pytest.raises(ImportFailed):
+        report_import_file(path=path)
+    result = report_import_file(path=path, allow_withdraw=True)
+    assert (result.outcome, result.unchanged, result.withdrawn) == ("updated", 0, 15)
+    assert not report.recommendations.filter(is_withdrawn=False).exists()
+
+
+@pytest.mark.parametrize(
+    ("before", "withdrawing", "refused"),
+    [("(c) ", 2, False), ("(b) ", 3, True)],
+    ids=["exactly-half-proceeds", "one-more-is-refused"],
+)
+def test_withdraw_limit_is_more_than_half(tmp_path, before, withdrawing, refused):
+    path = imported_copy(tmp_path, SEED_2019)
+    path.write_text(truncated(seed_text(SEED_2019), before=before, after="101. "), "utf-8")
+    if refused:
+        with pytest.raises(ImportFailed) as failed:
+            report_import_file(path=path)
+        assert failed.value.reason == refusal(withdrawing, 4)
+        assert Recommendation.objects.filter(is_withdrawn=True).count() == 0
+    else:
+        result = report_import_file(path=path)
+        assert (result.unchanged, result.withdrawn) == (4 - withdrawing, withdrawing)
+        assert Recommendation.objects.filter(is_withdrawn=True).count() == withdrawing
+    assert imports.MAX_WITHDRAW_SHARE == 1 / 2
 
 
 def test_bootstrap_admin_creates_one_superuser_with_a_generated_password():

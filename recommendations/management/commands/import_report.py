@@ -1,13 +1,20 @@
 from django.core.management.base import BaseCommand
 
 from recommendations.management.importing import expand, run_import
+from recommendations.services.imports import MAX_WITHDRAW_SHARE, share_text
+
+_WITHDRAW_LIMIT = f"more than {share_text(MAX_WITHDRAW_SHARE)}"
 
 
 class Command(BaseCommand):
     help = (
         "Import UN report files (text extracted from PDF, or Markdown) and their "
         "recommendations. Each report is one transaction; a bad file is reported and "
-        "the others still import."
+        "the others still import, and the command exits with status 1. A file with the "
+        "same content (SHA-256) as a report named after its file is that report, under "
+        "any name. A re-import that would withdraw "
+        f"{_WITHDRAW_LIMIT} of a report's active recommendations is refused unless "
+        "--allow-withdraw is given."
     )
 
     def add_arguments(self, parser):
@@ -17,6 +24,14 @@ class Command(BaseCommand):
             action="store_true",
             help="parse and report what would change, without writing anything",
         )
+        parser.add_argument(
+            "--allow-withdraw",
+            action="store_true",
+            help=(
+                f"confirm a re-import that withdraws {_WITHDRAW_LIMIT} of a report's active "
+                "recommendations (otherwise refused as a likely truncated or wrong file)"
+            ),
+        )
 
-    def handle(self, *args, paths, dry_run, **options):
-        run_import(self, expand(paths), dry_run=dry_run)
+    def handle(self, *args, paths, dry_run, allow_withdraw, **options):
+        run_import(self, expand(paths), dry_run=dry_run, allow_withdraw=allow_withdraw)

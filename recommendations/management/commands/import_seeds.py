@@ -2,19 +2,31 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from recommendations.management.importing import expand, run_import
+from recommendations.services.imports import MAX_WITHDRAW_SHARE, share_text
 
 
 class Command(BaseCommand):
-    help = "Import every report in the seeds/ directory (settings.SEEDS_DIR)."
+    help = (
+        "Import every report in the seeds/ directory (settings.SEEDS_DIR). Same rules as "
+        "import_report."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="write nothing")
+        parser.add_argument(
+            "--allow-withdraw",
+            action="store_true",
+            help=(
+                "confirm re-imports that withdraw more than "
+                f"{share_text(MAX_WITHDRAW_SHARE)} of a report's active recommendations"
+            ),
+        )
 
-    def handle(self, *args, dry_run, **options):
+    def handle(self, *args, dry_run, allow_withdraw, **options):
         seeds = settings.SEEDS_DIR
         if not seeds.is_dir():
             raise CommandError(f"{seeds}: seeds directory not found")
         paths = expand([str(seeds)])
         if not paths:
             raise CommandError(f"{seeds}: no report files in the seeds directory")
-        run_import(self, paths, dry_run=dry_run)
+        run_import(self, paths, dry_run=dry_run, allow_withdraw=allow_withdraw)
