@@ -1,28 +1,22 @@
 """Shared by import_report and import_seeds: run the import, print the outcome."""
 
+import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recommendations.services.imports import ImportResult, report_import_paths
-
-
-def expand(paths: list[str]) -> list[Path]:
-    """Files as given; a directory stands for the files directly inside it, sorted."""
-    expanded: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            expanded.extend(sorted(p for p in path.iterdir() if p.is_file()))
-        else:
-            expanded.append(path)
-    return expanded
+from recommendations.services.imports import (
+    ImportResult,
+    expand_import_paths,
+    report_import_paths,
+)
 
 
 def _shown(path: str) -> str:
-    """The path relative to the working directory when it lies below it."""
+    """The path relative to the working directory when it lies below it (a symbolic
+    link is shown as itself, not as its target)."""
     try:
-        return str(Path(path).resolve().relative_to(Path.cwd()))
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
     except ValueError:
         return path
 
@@ -58,13 +52,29 @@ def describe(result: ImportResult) -> list[str]:
 
 
 def run_import(
-    command: BaseCommand, paths: list[Path], *, dry_run: bool, allow_withdraw: bool
+    command: BaseCommand,
+    paths: list[str],
+    *,
+    dry_run: bool,
+    allow_withdraw: bool,
+    nothing_to_import: str | None = None,
 ) -> None:
-    results, failures = report_import_paths(paths, dry_run=dry_run, allow_withdraw=allow_withdraw)
+    """Import the files the paths stand for and print the outcome; raise CommandError
+    (exit status 1) if a file failed, or with `nothing_to_import` if there is no file."""
+    expansion = expand_import_paths(paths)
+    for skipped in expansion.skipped:
+        command.stdout.write(f"skipped {_shown(str(skipped.path))}: {skipped.reason}")
+    if nothing_to_import and not expansion.files and not expansion.failures:
+        raise CommandError(nothing_to_import)
+    results, failures = report_import_paths(
+        expansion.files, dry_run=dry_run, allow_withdraw=allow_withdraw
+    )
+    failures = expansion.failures + failures
     for result in results:
         for line in describe(result):
             command.stdout.write(line)
     for failure in failures:
         command.stderr.write(f"error: {failure}")
     if failures:
-        raise CommandError(f"{len(failures)} of {len(paths)} files could not be imported")
+        total = len(expansion.files) + len(expansion.failures)
+        raise CommandError(f"{len(failures)} of {total} files could not be imported")

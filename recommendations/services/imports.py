@@ -10,6 +10,7 @@ unless the caller confirms it (allow_withdraw).
 
 import hashlib
 import logging
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -329,6 +330,71 @@ def _theme_counts(report: Report) -> dict[str, int]:
         .order_by("position")
     )
     return {theme.code: theme.n for theme in rows}
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A directory entry that an import leaves out, and why."""
+
+    path: Path
+    reason: str
+
+
+@dataclass
+class Expansion:
+    files: list[Path] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    failures: list[ImportFailed] = field(default_factory=list)
+
+
+def expand_import_paths(paths: Iterable[str | Path]) -> Expansion:
+    """The files to import for paths given by the user.
+
+    A path that is not a directory is read as given, a symbolic link or a hidden file
+    included (the user named it). A directory stands for the regular files directly
+    inside it, sorted by name; its hidden entries, subdirectories, symbolic links and
+    other non-regular files are skipped, each with the reason.
+    """
+    expansion = Expansion()
+    for raw in paths:
+        path = Path(raw)
+        if not path.is_dir():
+            expansion.files.append(path)
+            continue
+        try:
+            entries = sorted(path.iterdir())
+        except OSError as exc:
+            expansion.failures.append(
+                ImportFailed(path, f"cannot list the directory ({exc.strerror})")
+            )
+            continue
+        for entry in entries:
+            reason = _skip_reason(entry)
+            if reason is None:
+                expansion.files.append(entry)
+            else:
+                expansion.skipped.append(Skipped(entry, reason))
+    return expansion
+
+
+def _skip_reason(entry: Path) -> str | None:
+    """Why a directory entry is not imported, or None for a regular file."""
+    if entry.name.startswith("."):
+        return 'hidden (its name starts with ".")'
+    try:
+        mode = entry.lstat().st_mode
+    except OSError as exc:
+        return f"cannot be examined ({exc.strerror})"
+    if stat.S_ISLNK(mode):
+        return (
+            "a symbolic link (links inside a directory are not followed; "
+            "name the link itself to import it)"
+        )
+    if stat.S_ISDIR(mode):
+        return "a directory (directories are not read recursively)"
+    if not stat.S_ISREG(mode):
+        return "not a regular file"
+    return None
 
 
 def report_import_paths(

@@ -1,6 +1,7 @@
 """import_report / import_seeds end to end on a real database."""
 
 import datetime
+import os
 import shutil
 from io import StringIO
 from pathlib import Path
@@ -21,7 +22,7 @@ from recommendations.models import (
 )
 from recommendations.services import imports
 from recommendations.services.imports import ImportFailed, report_import_file
-from tests.conftest import SEED_2004, SEED_2017, SEED_2019
+from tests.conftest import SEED_2004, SEED_2016_COP, SEED_2017, SEED_2019
 
 pytestmark = pytest.mark.django_db
 
@@ -436,6 +437,69 @@ def test_withdraw_limit_is_more_than_half(tmp_path, before, withdrawing, refused
         assert (result.unchanged, result.withdrawn) == (4 - withdrawing, withdrawing)
         assert Recommendation.objects.filter(is_withdrawn=True).count() == withdrawing
     assert imports.MAX_WITHDRAW_SHARE == 1 / 2
+
+
+def test_directory_import_reads_its_regular_files_and_lists_what_it_skips(tmp_path):
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    shutil.copy(SEED_2019, folder / SEED_2019.name)
+    (folder / "old").mkdir()
+    shutil.copy(SEED_2004, folder / "old" / SEED_2004.name)
+    shutil.copy(SEED_2016_COP, folder / ".draft.txt")
+    elsewhere = tmp_path / SEED_2004.name
+    shutil.copy(SEED_2004, elsewhere)
+    (folder / "link.txt").symlink_to(elsewhere)
+    os.mkfifo(folder / "pipe")
+
+    output = run("import_report", str(folder))
+    assert output.splitlines()[:5] == [
+        f'skipped {folder}/.draft.txt: hidden (its name starts with ".")',
+        f"skipped {folder}/link.txt: a symbolic link (links inside a directory are not "
+        "followed; name the link itself to import it)",
+        f"skipped {folder}/old: a directory (directories are not read recursively)",
+        f"skipped {folder}/pipe: not a regular file",
+        f"{folder}/{SEED_2019.name}: report {SEED_2019.name} new: recommendations created 4, "
+        "updated 0, unchanged 0, withdrawn 0",
+    ]
+    assert list(Report.objects.values_list("symbol", flat=True)) == [SEED_2019.name]
+
+    # A link named on the command line is read: the user chose it.
+    output = run("import_report", str(folder / "link.txt"))
+    assert output.startswith(f"{folder}/link.txt: report link.txt new: ")
+    assert Report.objects.get(symbol="link.txt").recommendations.count() == 4
+
+
+def test_import_seeds_lists_skipped_entries_and_needs_a_report_file(tmp_path, settings):
+    settings.SEEDS_DIR = tmp_path
+    (tmp_path / "old").mkdir()
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match="no report files in the seeds directory"):
+        call_command("import_seeds", stdout=out, stderr=err)
+    assert out.getvalue() == (
+        f"skipped {tmp_path}/old: a directory (directories are not read recursively)\n"
+    )
+    shutil.copy(SEED_2019, tmp_path / SEED_2019.name)
+    output = run("import_seeds")
+    assert output.splitlines()[0].startswith(f"skipped {tmp_path}/old: a directory")
+    assert f"report {SEED_2019.name} new" in output
+
+
+def test_unreadable_directory_is_an_error(tmp_path, monkeypatch):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    real_iterdir = Path.iterdir
+
+    def iterdir(self):
+        if self == folder:
+            raise PermissionError(13, "Permission denied")
+        return real_iterdir(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match=r"^1 of 2 files could not be imported$"):
+        call_command("import_report", str(folder), str(SEED_2019), stdout=out, stderr=err)
+    assert err.getvalue() == f"error: {folder}: cannot list the directory (Permission denied)\n"
+    assert f"report {SEED_2019.name} new" in out.getvalue()
 
 
 def test_bootstrap_admin_creates_one_superuser_with_a_generated_password():

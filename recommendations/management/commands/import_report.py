@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from recommendations.management.importing import expand, run_import
+from recommendations.management.importing import run_import
 from recommendations.services.imports import MAX_WITHDRAW_SHARE, share_text
 
 _WITHDRAW_LIMIT = f"more than {share_text(MAX_WITHDRAW_SHARE)}"
@@ -18,7 +18,16 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", metavar="PATH", help="report file or directory")
+        parser.add_argument(
+            "paths",
+            nargs="+",
+            metavar="PATH",
+            help=(
+                "report file (a symbolic link is followed) or directory: the regular "
+                "files directly inside it; subdirectories, symbolic links, hidden and "
+                "other entries are skipped and listed"
+            ),
+        )
         parser.add_argument(
             "--dry-run",
             action="store_true",
@@ -34,4 +43,4 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, paths, dry_run, allow_withdraw, **options):
-        run_import(self, expand(paths), dry_run=dry_run, allow_withdraw=allow_withdraw)
+        run_import(self, paths, dry_run=dry_run, allow_withdraw=allow_withdraw)

@@ -1,14 +1,15 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from recommendations.management.importing import expand, run_import
+from recommendations.management.importing import run_import
 from recommendations.services.imports import MAX_WITHDRAW_SHARE, share_text
 
 
 class Command(BaseCommand):
     help = (
-        "Import every report in the seeds/ directory (settings.SEEDS_DIR). Same rules as "
-        "import_report."
+        "Import every report in the seeds/ directory (settings.SEEDS_DIR): the regular "
+        "files directly inside it; subdirectories, symbolic links and hidden files are "
+        "skipped and listed. Same rules as import_report."
     )
 
     def add_arguments(self, parser):
@@ -26,7 +27,10 @@ class Command(BaseCommand):
         seeds = settings.SEEDS_DIR
         if not seeds.is_dir():
             raise CommandError(f"{seeds}: seeds directory not found")
-        paths = expand([str(seeds)])
-        if not paths:
-            raise CommandError(f"{seeds}: no report files in the seeds directory")
-        run_import(self, paths, dry_run=dry_run, allow_withdraw=allow_withdraw)
+        run_import(
+            self,
+            [str(seeds)],
+            dry_run=dry_run,
+            allow_withdraw=allow_withdraw,
+            nothing_to_import=f"{seeds}: no report files in the seeds directory",
+        )
