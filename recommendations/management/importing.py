@@ -38,7 +38,9 @@ def describe(result: ImportResult) -> list[str]:
             f"updated {result.updated}, unchanged {result.unchanged}, "
             f"withdrawn {result.withdrawn}"
         ]
-    if result.section_title is None:
+    if result.notes and result.active == 0:
+        lines.extend(f"  {note}: imported with 0 recommendations" for note in result.notes)
+    elif result.section_title is None:
         lines.append("  no recommendations section found: imported with 0 recommendations")
     elif result.active == 0:
         lines.append(

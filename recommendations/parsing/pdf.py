@@ -76,7 +76,9 @@ def extract_pdf_text(data: bytes, *, name: str = "the file") -> str:
         reason = str(exc).lower()
         if "password" in reason:
             raise ParseError("the PDF is password-protected: save it without a password") from None
-        raise ParseError(f"not a readable PDF ({exc})") from None
+        detail = re.search(r"PDFium: ([^)]*)", str(exc))
+        reason = detail.group(1).lower() if detail else "unknown error"
+        raise ParseError(f"not a readable PDF, damaged or incomplete ({reason})") from None
     except Exception as exc:  # PDFium raises little else; never let it escape as a crash
         raise ParseError(f"not a readable PDF ({type(exc).__name__})") from None
     try:

@@ -28,14 +28,14 @@ from recommendations.models import (
     ReportSession,
     Theme,
 )
-from recommendations.parsing import ParsedReport, ParseError, Taxonomy, decode_report, parse_report
+from recommendations.parsing import ParsedReport, ParseError, Taxonomy, parse_source
 from recommendations.services.audit import audit
 
 logger = logging.getLogger(__name__)
 
 # Bump when the parser's output changes, so that re-importing an unchanged file
 # re-reads it with the new parser instead of being skipped.
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 
 # A re-import may withdraw at most this share of a report's active recommendations
 # unless the caller confirms it (allow_withdraw=True, --allow-withdraw): more usually
@@ -78,6 +78,9 @@ class ImportResult:
     # The source file of the report recognised by its content (same SHA-256) when the
     # file imported has another name; set only when nothing was written.
     same_content_as: str | None = None
+    # Why a report has no recommendations, when the parser could say more than
+    # "no section" (e.g. the section holds adopted resolutions).
+    notes: tuple[str, ...] = ()
 
     @property
     def active(self) -> int:
@@ -101,7 +104,7 @@ def report_import_file(
     except OSError as exc:
         raise ImportFailed(path, f"cannot read the file ({exc.strerror})") from None
     try:
-        parsed = parse_report(decode_report(data), taxonomy=taxonomy)
+        parsed = parse_source(data, taxonomy=taxonomy)
     except ParseError as exc:
         raise ImportFailed(path, str(exc)) from None
     return report_import(
@@ -157,6 +160,7 @@ def report_import(
             outcome="updated" if report else "created",
             section_title=parsed.section_title,
             dry_run=dry_run,
+            notes=parsed.notes,
         )
         report = _save_report(report, parsed, symbol=symbol, source_file=source_file, sha256=sha256)
         _save_recommendations(report, parsed, result, reason=f"import {source_file}")

@@ -179,9 +179,9 @@ def test_bad_files_are_reported_and_the_good_ones_still_import(tmp_path):
     messages = err.getvalue().splitlines()
     assert messages == [
         f"error: {empty}: the file is empty",
-        f"error: {pdf}: this is a PDF file, not text: extract its text first "
-        "(for example `pdftotext -layout report.pdf`) and import the .txt file",
-        f"error: {english}: only 0 Chinese characters: expected the Chinese text of a UN report",
+        f"error: {pdf}: not a readable PDF, damaged or incomplete (data format error)",
+        f"error: {english}: no numbered paragraphs ('1.', '2.' …) found: "
+        "this does not look like a UN report",
         f"error: {broken}: line {bad_line}: undecodable bytes: invalid UTF-8 at byte 5000",
         f"error: {tmp_path / 'missing.txt'}: no such file",
     ]

@@ -36,7 +36,6 @@ def test_seed_in_other_encodings_parses_identically(encoding, parse_seed):
     [
         (b"", "empty"),
         (b"  \n\n ", "empty"),
-        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
         (b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00", "binary"),
         ("第一行\n第二行 测试中文文本内容足够长\n".encode() * 3 + b"\xff\xfe\xfd bad", "UTF-8"),
         (bytes(range(256)) * 4, "binary"),
