@@ -45,11 +45,12 @@ NOT_RECOMMENDING = re.compile(
     r"|in\s+request\b|upon\s+request|on\s+request|at\s+the\s+request)",
     re.IGNORECASE,
 )
-# Continuations of an addressee formula after its verb.
+# Continuations of an addressee formula after its verb, up to "to" or "that":
+# "may wish to| consider encouraging Member States to", "recommends| that".
 _FORMULA_TAIL = re.compile(
     r"(?:\s+(?:also|further|therefore|strongly|consider(?:ing)?|encourag(?:e|ing)|invit(?:e|ing)"
     r"|urg(?:e|ing)|request(?:ing)?|call(?:ing)?\s+(?:up)?on|all|relevant|Member\s+States"
-    r"|States|Governments|the\s+international\s+community|to|that))*",
+    r"|States|Governments|the\s+international\s+community))*?\s+(?:to|that)\b",
 )
 _SENTENCE_START = re.compile(r"(?:^|(?<=[.;:!?])\s+)(?=[A-Z“\"(])")
 _OPERATIVE = re.compile(
