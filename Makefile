@@ -7,7 +7,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 TEST_ENV := DEBUG=0 DJANGO_SETTINGS_MODULE=tracker.settings_test
 
-.PHONY: bench load install run serve migrate test test-sqlite test-postgres test-fast lint clean browser-deps
+.PHONY: bench bench-pdf load install run serve migrate test test-sqlite test-postgres test-fast lint clean browser-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,9 +41,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Debian packages the browser tests need: Chromium and a font with Chinese glyphs.
+# Debian packages the tests need: Chromium and a font with Chinese glyphs for the
+# browser tests; poppler's pdftotext for the tests of text already extracted from PDF.
 browser-deps:
 	command -v chromium >/dev/null || scripts/apt_install.sh chromium
+	command -v pdftotext >/dev/null || scripts/apt_install.sh poppler-utils
 	fc-list :lang=zh | grep -q . || scripts/apt_install.sh fonts-wqy-microhei
 
 # The whole suite twice: on SQLite (the embedded default) and on a throwaway
@@ -63,8 +65,13 @@ test-fast: install
 	$(TEST_ENV) $(BIN)/pytest -m "not slow"
 
 # Benchmarks at the scale of the UN system (bench/run.py; see README "Performance").
-bench: install
+bench: install bench-pdf
 	$(BIN)/python bench/run.py
+
+# Importing the real UN PDFs of tests/data/reports/en against `pdftotext -layout`.
+bench-pdf: install
+	command -v pdftotext >/dev/null || scripts/apt_install.sh poppler-utils
+	$(BIN)/python bench/pdf_import.py
 
 # 16 concurrent liaisons against gunicorn, on SQLite then on PostgreSQL (bench/load.py).
 load: install

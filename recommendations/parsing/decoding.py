@@ -6,7 +6,7 @@ import codecs
 from dataclasses import dataclass
 
 from .errors import ParseError
-from .pdf import extract_pdf_text
+from .pdf import read_pdf
 
 # A PDF file starts with "%PDF-" within its first kilobyte (ISO 32000-1, 7.5.2).
 _PDF_MAGIC = b"%PDF-"
@@ -16,6 +16,7 @@ _PDF_MAGIC = b"%PDF-"
 class Source:
     text: str
     format: str  # "pdf" or "text" (Markdown is told apart later, from the text)
+    running_head: str | None = None  # a PDF's symbol printed at the head of its pages
 
 
 def is_pdf(data: bytes) -> bool:
@@ -25,7 +26,8 @@ def is_pdf(data: bytes) -> bool:
 def read_source(data: bytes) -> Source:
     """The text of a report file, whatever its format. Raises ParseError."""
     if is_pdf(data):
-        return Source(extract_pdf_text(data), "pdf")
+        pdf = read_pdf(data)
+        return Source(pdf.text, "pdf", pdf.running_head)
     return Source(decode_report(data), "text")
 
 

@@ -325,8 +325,14 @@ def parse_report(
     taxonomy: Taxonomy | None = None,
     language: str | None = None,
     source_format: str | None = None,
+    running_head: str | None = None,
 ) -> ParsedReport:
-    """Parse the text of a UN report (extracted from PDF, or Markdown)."""
+    """Parse the text of a UN report (extracted from PDF, or Markdown).
+
+    The report's symbol is the one its cover page states, else the symbol printed at
+    the head of its pages (running_head, as the PDF layer found it, or a symbol line
+    repeated in the text); else None and the caller names the report by its file.
+    """
     taxonomy = taxonomy or Taxonomy.load()
     profile = get_profile(language) if language else detect_language(text)
     if profile is None:
@@ -349,6 +355,7 @@ def parse_report(
     )
     metadata = replace(
         metadata,
+        symbol=metadata.symbol or running_head or cleaned.running_head,
         language=profile.code,
         source_format=source_format or ("markdown" if cleaned.is_markdown else "pdf-text"),
     )
@@ -384,7 +391,7 @@ def parse_report(
             else:
                 themes = tuple(
                     ThemeAssignment(code, "rule")
-                    for code in _keywords(taxonomy, body_text, profile.code)
+                    for code in taxonomy.by_keywords(body_text, language=profile.code)
                 )
             recommendations.append(
                 ParsedRecommendation(
@@ -413,13 +420,6 @@ def parse_report(
         section_title=section.title,
         notes=notes,
     )
-
-
-def _keywords(taxonomy: Taxonomy, text: str, language: str) -> tuple[str, ...]:
-    try:
-        return taxonomy.by_keywords(text, language=language)
-    except TypeError:  # a taxonomy without per-language keywords
-        return taxonomy.by_keywords(text)
 
 
 def _parts(paragraph: _Paragraph, lead: str, profile: LanguageProfile):
@@ -470,5 +470,8 @@ def parse_source(data: bytes, *, taxonomy: Taxonomy | None = None) -> ParsedRepo
     """Parse a report file's bytes: PDF, text or Markdown, recognised from the content."""
     source = read_source(data)
     return parse_report(
-        source.text, taxonomy=taxonomy, source_format="pdf" if source.format == "pdf" else None
+        source.text,
+        taxonomy=taxonomy,
+        source_format="pdf" if source.format == "pdf" else None,
+        running_head=source.running_head,
     )

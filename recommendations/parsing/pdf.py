@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .errors import ParseError
-from .text import PAGE_FURNITURE
+from .text import PAGE_FURNITURE, SYMBOL_LINE
 
 try:  # pragma: no cover - the dependency is pinned; this only guards odd installs
     import pypdfium2 as pdfium
@@ -50,6 +50,12 @@ _SEPARATOR = re.compile(r"^\s*[_\u2014\u2013-]{8,}\s*$")
 _DIGITS = re.compile(r"\d+")
 
 
+@dataclass(frozen=True)
+class PdfText:
+    text: str
+    running_head: str | None  # the document symbol printed at the head of its pages
+
+
 @dataclass
 class _Line:
     text: str
@@ -62,8 +68,13 @@ class _Line:
     page: int = 0
 
 
-def extract_pdf_text(data: bytes, *, name: str = "the file") -> str:
-    """The text of a PDF file, page furniture and footnotes removed.
+def extract_pdf_text(data: bytes) -> str:
+    """The text of a PDF file, page furniture and footnotes removed."""
+    return read_pdf(data).text
+
+
+def read_pdf(data: bytes) -> PdfText:
+    """The text of a PDF file, page furniture and footnotes removed, and its running head.
 
     Raises ParseError for a file PDFium cannot open (damaged, encrypted) and for a PDF
     without a text layer (a scan).
@@ -82,12 +93,12 @@ def extract_pdf_text(data: bytes, *, name: str = "the file") -> str:
     except Exception as exc:  # PDFium raises little else; never let it escape as a crash
         raise ParseError(f"not a readable PDF ({type(exc).__name__})") from None
     try:
-        return _document_text(document, name=name)
+        return _document_text(document)
     finally:
         document.close()
 
 
-def _document_text(document, *, name: str) -> str:
+def _document_text(document) -> PdfText:
     pages = len(document)
     if pages == 0:
         raise ParseError("the PDF has no pages")
@@ -113,8 +124,9 @@ def _document_text(document, *, name: str) -> str:
         )
     body_size = _body_size(lines_by_page)
     out: list[str] = []
+    heads: Counter[str] = Counter()
     for number, lines in enumerate(lines_by_page):
-        kept = _strip_page(lines, body_size, heights[number], first_page=number == 0)
+        kept = _strip_page(lines, body_size, heights[number], first_page=number == 0, heads=heads)
         if out:
             out.append("")
         previous: _Line | None = None
@@ -123,7 +135,10 @@ def _document_text(document, *, name: str) -> str:
                 out.append("")
             out.append(line.text)
             previous = line
-    return "\n".join(out) + "\n"
+    running_head = heads.most_common(1)[0][0] if heads else None
+    if running_head and heads[running_head] < 2:
+        running_head = None
+    return PdfText("\n".join(out) + "\n", running_head)
 
 
 def _page_lines(textpage, page: int) -> list[_Line]:
@@ -218,7 +233,9 @@ def _body_size(lines_by_page: list[list[_Line]]) -> float:
     return weights.most_common(1)[0][0] if weights else 0.0
 
 
-def _strip_page(lines: list[_Line], body_size: float, height: float, *, first_page: bool):
+def _strip_page(
+    lines: list[_Line], body_size: float, height: float, *, first_page: bool, heads: Counter
+):
     """Drop running heads, footers, footnotes and cover boilerplate from one page."""
     top_margin, bottom_margin = height * 0.86, height * 0.12
     kept: list[_Line] = []
@@ -229,22 +246,24 @@ def _strip_page(lines: list[_Line], body_size: float, height: float, *, first_pa
         if PAGE_FURNITURE.match(text) and (
             line.y == 0.0 or line.y >= top_margin or line.y <= bottom_margin
         ):
+            if SYMBOL_LINE.match(text):
+                heads[text.strip()] += 1
             continue
         if first_page and _COVER_BOILERPLATE.match(text):
             continue
         kept.append(line)
     if body_size <= 0:
         return kept
-    return _drop_footnotes(kept, body_size)
+    return _drop_footnotes(kept, body_size, first_page=first_page)
 
 
-def _drop_footnotes(lines: list[_Line], body_size: float) -> list[_Line]:
+def _drop_footnotes(lines: list[_Line], body_size: float, *, first_page: bool) -> list[_Line]:
     """Footnotes: a separator rule, or small-type lines at the foot of the page.
 
     PDFium gives a page's footnotes after its body text (or, for some producers, in
     the middle of it); every line set clearly smaller than the body that sits below
-    the lowest body line is footnote text, and so is a small-type block opened by a
-    separator or by a line that starts with a note number.
+    the lowest body line is footnote text. The cover's starred notes ("* A/80/150.",
+    the agenda's symbol) are kept for the cover reader.
     """
     small = [0 < line.size < body_size * 0.95 for line in lines]
     body_lines = [
@@ -255,7 +274,8 @@ def _drop_footnotes(lines: list[_Line], body_size: float) -> list[_Line]:
     for line, is_small in zip(lines, small, strict=True):
         if _SEPARATOR.match(line.text):
             continue
-        if is_small and lowest_body is not None and line.y < lowest_body:
+        below_body = is_small and lowest_body is not None and line.y < lowest_body
+        if below_body and not (first_page and line.text.lstrip().startswith("*")):
             continue
         kept.append(line)
     return kept

@@ -56,6 +56,7 @@ class CleanText:
     lines: list[str]
     footnotes: list[Footnote]
     is_markdown: bool
+    running_head: str | None = None  # a symbol repeated at the head of pages
 
 
 def is_markdown(text: str) -> bool:
@@ -81,8 +82,10 @@ def clean(text: str) -> CleanText:
         line = _MD_BOLD.sub(r"\2", line)
         line = _MD_ESCAPE.sub(r"\1", line)
         lines[index] = line
-    _remove_page_artefacts(lines)
-    return CleanText(lines=lines, footnotes=footnotes, is_markdown=markdown)
+    running_head = _remove_page_artefacts(lines)
+    return CleanText(
+        lines=lines, footnotes=footnotes, is_markdown=markdown, running_head=running_head
+    )
 
 
 def _remove_markdown_footnotes(lines: list[str], footnotes: list[Footnote]) -> None:
@@ -156,7 +159,9 @@ def _remove_marker(lines: list[str], number: str, *, before: int) -> None:
             return
 
 
-def _remove_page_artefacts(lines: list[str]) -> None:
+def _remove_page_artefacts(lines: list[str]) -> str | None:
+    """Blank out page numbers, job numbers, link residue and running heads (a symbol
+    line repeated on several pages); return the running head's symbol, if any."""
     symbol_counts: dict[str, int] = {}
     for line in lines:
         if SYMBOL_LINE.match(line):
@@ -169,6 +174,8 @@ def _remove_page_artefacts(lines: list[str]) -> None:
             or (SYMBOL_LINE.match(line) and symbol_counts[line.strip()] > 1)
         ):
             lines[index] = ""
+    repeated = [(count, symbol) for symbol, count in symbol_counts.items() if count > 1]
+    return max(repeated)[1] if repeated else None
 
 
 _SPACE_BETWEEN_WIDE = re.compile(f"(?<=[{_WIDE}])[ \t\u3000]+(?=[{_WIDE}])")

@@ -2,9 +2,11 @@
 
 import re
 
+from ...cover import parse_cover
 from ...model import ReportMetadata
 from ...text import collapse_spaces
 from .. import LanguageProfile, body_names
+from .cover import WORDS
 
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
@@ -137,12 +139,7 @@ def addressed_bodies(addressee: str, report_bodies: list[str]) -> tuple[str, ...
 
 
 def _read_cover(lines: list[str], footnotes, is_markdown: bool) -> ReportMetadata:
-    try:
-        from ...cover import parse_cover
-        from .cover import WORDS
-    except ImportError:  # pragma: no cover - the cover reader is being written
-        return ReportMetadata(language="en")
-    return parse_cover(lines, WORDS)
+    return parse_cover(lines, WORDS, footnotes=footnotes)
 
 
 PROFILE = LanguageProfile(
