@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -20,16 +21,32 @@ class LocalisedName:
         return self.name
 
 
+# Codes of the coverage table's own rows (selectors/coverage.py): no theme may take them.
+RESERVED_THEME_CODES = frozenset({"total", "unthemed"})
+
+
 class Theme(LocalisedName, models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name_zh = models.CharField(_("Chinese name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # {"zh": [...], "en": [...]}: the keyword rules of the import (parsing/themes.py).
+    keywords = models.JSONField(_("keywords"), default=dict, blank=True)
 
     class Meta:
         ordering = ["position", "code"]
         verbose_name = _("theme")
         verbose_name_plural = _("themes")
+
+    def clean(self):
+        super().clean()
+        if self.code in RESERVED_THEME_CODES:
+            raise ValidationError(
+                {"code": _("“%(code)s” is reserved for the coverage table.") % {"code": self.code}}
+            )
+
+    def keywords_in(self, language: str) -> list[str]:
+        return list((self.keywords or {}).get(language, []))
 
 
 class Body(LocalisedName, models.Model):

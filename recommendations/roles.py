@@ -16,7 +16,7 @@ SECRETARIAT_PERMISSIONS = {
     "recommendationtheme": ALL,
     "followup": ALL,
     "action": ALL,
-    "theme": ("view",),
+    "theme": ("view", "add", "change"),  # names and keywords (deleting stays with superusers)
     "body": ("view",),
     "memberstate": ("view",),
     "liaison": ("view",),
