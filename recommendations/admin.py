@@ -22,6 +22,7 @@ from .models import (
     ReportSession,
     Theme,
 )
+from .parsing.themes import KEYWORD_LANGUAGES, clean_keywords, keyword_usable
 from .selectors import admin_lists
 from .selectors import exports as export_selectors
 from .services import follow_ups as follow_up_services
@@ -141,6 +142,14 @@ class FollowUpStatusFilter(admin.SimpleListFilter):
         if self.value() in Status.values:
             return admin_lists.recommendations_with_follow_up_status(queryset, self.value())
         return queryset
+
+
+class ThemeFilter(admin.RelatedFieldListFilter):
+    """The themes, and "No theme" for recommendations that have none."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.empty_value_display = _("No theme")
 
 
 class RecommendationForm(forms.ModelForm):
@@ -277,7 +286,7 @@ class RecommendationAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
     list_filter = [
         "report",
         "bodies",
-        "themes",
+        ("themes", ThemeFilter),
         HasFollowUpFilter,
         FollowUpStatusFilter,
         "is_withdrawn",
@@ -337,7 +346,7 @@ class RecommendationAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("themes"))
     def theme_codes(self, obj):
-        return ", ".join(theme.code for theme in obj.themes.all())
+        return ", ".join(theme.code for theme in obj.themes.all()) or _("No theme")
 
     @admin.display(description=_("follow-ups"), ordering="follow_up_count")
     def follow_up_count(self, obj):
@@ -350,7 +359,8 @@ class RecommendationAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
     @admin.display(description=_("theme sources"))
     def theme_sources(self, obj):
         links = obj.theme_links.select_related("theme")
-        return "; ".join(f"{link.theme.code} ({link.get_source_display()})" for link in links)
+        shown = "; ".join(f"{link.theme.code} ({link.get_source_display()})" for link in links)
+        return shown or _("No theme")
 
     @admin.display(description=_("SDG targets"))
     def sdg_list(self, obj):
@@ -606,10 +616,126 @@ class ActionAdmin(SimpleHistoryAdmin):
             follow_up_services.action_delete(action=action, user=request.user, via="admin")
 
 
+def _keyword_lines(value: str, language: str) -> list[str]:
+    """The keywords of a textarea (one per line), each checked; blank lines dropped."""
+    keywords = clean_keywords({language: value.splitlines()}).get(language, [])
+    bad = [keyword for keyword in keywords if not keyword_usable(keyword)]
+    if bad:
+        raise ValidationError(
+            _("Not usable as a keyword (no letter or digit): %(keywords)s"),
+            params={"keywords": ", ".join(bad)},
+        )
+    return keywords
+
+
+class ThemeForm(forms.ModelForm):
+    """Keywords as one textarea per language, one keyword per line."""
+
+    keywords_zh = forms.CharField(
+        label=_("Chinese keywords"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "cols": 40}),
+        help_text=_(
+            "One per line. Found anywhere in the text of a recommendation in Chinese, "
+            "spaces ignored."
+        ),
+    )
+    keywords_en = forms.CharField(
+        label=_("English keywords"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "cols": 40}),
+        help_text=_(
+            "One per line. Found as whole words in the text of a recommendation in English, "
+            "upper or lower case, also in the plural (firearm: firearms) and with a hyphen, "
+            "a space or nothing between words (money laundering: money-laundering)."
+        ),
+    )
+
+    class Meta:
+        model = Theme
+        fields = ["code", "name_zh", "name_en", "position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for language in KEYWORD_LANGUAGES:
+            self.fields[f"keywords_{language}"].initial = "\n".join(
+                self.instance.keywords_in(language)
+            )
+
+    def clean_keywords_zh(self):
+        return _keyword_lines(self.cleaned_data["keywords_zh"], "zh")
+
+    def clean_keywords_en(self):
+        return _keyword_lines(self.cleaned_data["keywords_en"], "en")
+
+    def clean(self):
+        data = super().clean()
+        # Languages without a textarea here (none yet) keep their keywords.
+        keywords = {
+            language: words
+            for language, words in (self.instance.keywords or {}).items()
+            if language not in KEYWORD_LANGUAGES
+        }
+        for language in KEYWORD_LANGUAGES:
+            words = data.get(f"keywords_{language}")
+            if words:
+                keywords[language] = words
+        self.instance.keywords = keywords
+        return data
+
+
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_zh", "name_en", "position"]
+    """Staff with the change permission edit names and keywords and add themes; the
+    next import assigns themes with the keywords as saved here."""
+
+    form = ThemeForm
+    list_display = ["code", "name_zh", "name_en", "position", "keyword_counts"]
     search_fields = ["code", "name_zh", "name_en"]
+    fieldsets = [
+        (None, {"fields": ["code", "name_zh", "name_en", "position"]}),
+        (
+            _("Keywords"),
+            {
+                "fields": ["keywords_zh", "keywords_en"],
+                "description": _(
+                    "A recommendation that is not under a theme heading takes every theme "
+                    "with a keyword in its text (in the language of its report). Keep "
+                    "keywords specific: words found in most recommendations, such as "
+                    "“Member States” or “UNODC”, say nothing about the theme. Changes apply "
+                    "to the reports imported next (a file imported before and not changed "
+                    "since is not read again); themes set by staff on a recommendation stay."
+                ),
+            },
+        ),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            readonly.append("code")  # a stable code: the API, exports and filters use it
+        return readonly
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        last = Theme.objects.order_by("-position").values_list("position", flat=True).first()
+        initial.setdefault("position", (last or 0) + 1)
+        return initial
+
+    @admin.display(description=_("keywords"))
+    def keyword_counts(self, obj):
+        return " · ".join(
+            f"{language} {len(obj.keywords_in(language))}" for language in KEYWORD_LANGUAGES
+        )
+
+    # Shown when the user may only view the theme (the form fields are then read-only).
+    @admin.display(description=_("Chinese keywords"))
+    def keywords_zh(self, obj):
+        return "; ".join(obj.keywords_in("zh")) or "-"
+
+    @admin.display(description=_("English keywords"))
+    def keywords_en(self, obj):
+        return "; ".join(obj.keywords_in("en")) or "-"
 
 
 @admin.register(Body)
