@@ -9,10 +9,13 @@ Scope (all optional, combined with AND):
 - `member_state`: only that state's follow-ups count.
 
 Withdrawn recommendations are left out everywhere. A recommendation in two themes counts
-in both theme rows but once in the total row, and so do its follow-ups. The total row
-covers every active recommendation in scope, including any that has no theme.
+in both theme rows but once in the total row, and so do its follow-ups. Active
+recommendations without any theme (no keyword found, no theme heading) count in the
+"No theme" row (`unthemed`, code "unthemed"), kept apart from `themes`, whose entries are
+real themes. The total row covers every active recommendation in scope once, with or
+without a theme.
 
-Everything is aggregated in the database, in a fixed number of queries (4, plus one when
+Everything is aggregated in the database, in a fixed number of queries (5, plus one when
 `report` is given as an id), whatever the number of recommendations or follow-ups.
 """
 
@@ -20,11 +23,19 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from recommendations.choices import Status
-from recommendations.models import Body, FollowUp, MemberState, Recommendation, Report, Theme
+from recommendations.models import (
+    Body,
+    FollowUp,
+    MemberState,
+    Recommendation,
+    RecommendationTheme,
+    Report,
+    Theme,
+)
 from recommendations.tabular import Column
 
 STATUS_CODES: list[str] = list(Status.values)
@@ -32,6 +43,10 @@ STATUS_CODES: list[str] = list(Status.values)
 TOTAL_CODE = "total"
 TOTAL_NAME_ZH = "合计"
 TOTAL_NAME_EN = "Total"
+
+UNTHEMED_CODE = "unthemed"
+UNTHEMED_NAME_ZH = "无主题"
+UNTHEMED_NAME_EN = "No theme"
 
 _Bound = datetime.date | datetime.datetime | None
 
@@ -220,6 +235,15 @@ def coverage_by_theme(
     )
     total = _row(TOTAL_CODE, TOTAL_NAME_ZH, TOTAL_NAME_EN, total_counts)
 
+    # 3. The "No theme" row: active recommendations in scope without any theme link.
+    has_theme = Exists(RecommendationTheme.objects.filter(recommendation=OuterRef("pk")))
+    unthemed_counts = (
+        Recommendation.objects.filter(_recommendation_q("", **scope))
+        .filter(~has_theme)
+        .aggregate(**_aggregates("", Q(), _follow_up_q("follow_ups__", **period)))
+    )
+    unthemed = _row(UNTHEMED_CODE, UNTHEMED_NAME_ZH, UNTHEMED_NAME_EN, unthemed_counts)
+
     result: dict[str, Any] = {
         "scope": {
             "report": report_symbol,
@@ -229,6 +253,7 @@ def coverage_by_theme(
             "member_state": iso3,
         },
         "themes": themes,
+        "unthemed": unthemed,
         "total": total,
     }
     if include_states:
@@ -241,14 +266,14 @@ def _states(themes, total, *, scope, period) -> list[dict[str, Any]]:
     follow_ups = FollowUp.objects.filter(
         _recommendation_q("recommendation__", **scope), _follow_up_q("", **period)
     )
-    # 3. Recommendations reported on, per state: a state has one follow-up per
+    # 4. Recommendations reported on, per state: a state has one follow-up per
     # recommendation (unique constraint), so counting follow-ups counts recommendations.
     per_state = (
         follow_ups.values("member_state_id", "member_state__name_en", "member_state__name_zh")
         .annotate(reported=Count("pk"))
         .order_by("member_state__name_en")
     )
-    # 4. The same, per state and theme (a recommendation has one link per theme).
+    # 5. The same, per state and theme (a recommendation has one link per theme).
     per_theme = (
         follow_ups.values("member_state_id", "recommendation__theme_links__theme__code")
         .annotate(reported=Count("pk"))
@@ -280,8 +305,9 @@ def _states(themes, total, *, scope, period) -> list[dict[str, Any]]:
 
 
 def coverage_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """The theme rows then the total row: what the tables and downloads list."""
-    return [*result["themes"], result["total"]]
+    """The theme rows, the "No theme" row, then the total row: what the tables and
+    downloads list."""
+    return [*result["themes"], result["unthemed"], result["total"]]
 
 
 def _status_column(status: str) -> Column:
@@ -292,8 +318,8 @@ def _field_column(key: str) -> Column:
     return Column(key, key, lambda row: row[key])
 
 
-# One row per theme then the total (see coverage_rows); the status counts are spread
-# over one column per status code.
+# One row per theme, the "No theme" row, then the total (see coverage_rows); the status
+# counts are spread over one column per status code.
 COVERAGE_COLUMNS: list[Column] = [
     Column("code", "theme", lambda row: row["code"]),
     *map(_field_column, ["name_zh", "name_en", "recommendations", "covered", "coverage_pct"]),

@@ -14,7 +14,8 @@ Report E/TEST/2026/2
     r6 "5"     organized-crime          bodies CCPCJ KEN in_progress
 
 Follow-ups are dated (updated_at): KEN's 2026-01-10, BOL's 2026-02-15 15:30, CHN's
-2026-03-20 (all UTC).
+2026-03-20 (all UTC). No recommendation is without a theme, except in the tests that add
+one (the "No theme" row).
 """
 
 import csv
@@ -231,7 +232,16 @@ def test_every_theme_in_order_with_names_and_the_keys_of_the_contract(data):
         "verified_implemented",
         "unverified_implemented",
     ]
-    assert all(list(row) == keys for row in [*result["themes"], result["total"]])
+    assert all(
+        list(row) == keys for row in [*result["themes"], result["unthemed"], result["total"]]
+    )
+    assert list(result) == ["scope", "themes", "unthemed", "total", "states"]
+    assert (
+        result["unthemed"]["code"],
+        result["unthemed"]["name_zh"],
+        result["unthemed"]["name_en"],
+    ) == ("unthemed", "无主题", "No theme")
+    assert figures(result["unthemed"]) == counts()  # every recommendation has a theme
     assert (result["total"]["code"], result["total"]["name_zh"], result["total"]["name_en"]) == (
         "total",
         "合计",
@@ -315,12 +325,38 @@ def test_withdrawn_recommendation_and_its_follow_up_are_left_out(data):
     assert after["total"]["recommendations"] == 7
 
 
-def test_an_active_recommendation_without_a_theme_counts_in_the_total_only(data):
-    make_rec(data["reports"][0], "9", [], position=9)
+def test_an_active_recommendation_without_a_theme_counts_in_the_no_theme_row(data):
+    r9 = make_rec(data["reports"][0], "9", [], position=9)
     result = coverage_by_theme()
     assert sum(row["recommendations"] for row in result["themes"]) == 7  # as before
+    assert "unthemed" not in [row["code"] for row in result["themes"]]  # real themes only
+    assert figures(result["unthemed"]) == counts(1)  # r9, no follow-up
     assert result["total"]["recommendations"] == 7  # 6 + the unthemed one
     assert result["total"]["coverage_pct"] == 71.4  # 5 / 7
+    assert list(result["states"][0]["themes"]) == THEME_CODES  # states: themes only
+
+    follow_up(r9, "KEN", Status.IMPLEMENTED)
+    r10 = make_rec(data["reports"][1], "10", [], position=10, bodies=["CCPCJ"])
+    follow_up(r10, "BOL", Status.IN_PROGRESS)
+    withdrawn = make_rec(data["reports"][1], "11", [], position=11)
+    follow_up(withdrawn, "CHN", Status.IN_PROGRESS)
+    Recommendation.objects.filter(pk=withdrawn.pk).update(is_withdrawn=True)
+    FollowUp.objects.filter(recommendation__in=[r9, r10, withdrawn]).update(updated_at=KEN_AT)
+    result = coverage_by_theme()
+    # r9 (KEN implemented, unverified) and r10 (BOL in progress); the withdrawn one is out.
+    assert figures(result["unthemed"]) == counts(
+        2, 2, 100.0, 2, statuses(in_progress=1, implemented=1), 50.0, 0, 1
+    )
+    assert result["total"]["recommendations"] == 8
+    # Scopes apply to the row like to the others.
+    assert figures(coverage_by_theme(report=data["reports"][1])["unthemed"]) == counts(
+        1, 1, 100.0, 1, statuses(in_progress=1), 0.0
+    )
+    assert coverage_by_theme(body="CCPCJ")["unthemed"]["recommendations"] == 1
+    assert coverage_by_theme(body="CND")["unthemed"]["recommendations"] == 0
+    assert coverage_by_theme(member_state="KEN")["unthemed"]["covered"] == 1
+    late = coverage_by_theme(updated_from=datetime.date(2026, 2, 1))["unthemed"]
+    assert (late["recommendations"], late["covered"]) == (2, 0)
 
 
 def test_without_states(data):
@@ -330,7 +366,7 @@ def test_without_states(data):
 def test_empty_database_gives_zero_rows():
     result = coverage_by_theme()
     assert [figures(row) for row in result["themes"]] == [counts()] * 8
-    assert figures(result["total"]) == counts()
+    assert figures(result["unthemed"]) == figures(result["total"]) == counts()
     assert result["states"] == []
 
 
@@ -500,8 +536,10 @@ def test_command_csv_gives_the_same_figures(data):
     result = coverage_by_theme(body="CND")
     rows = list(csv.DictReader(io.StringIO(run("--format", "csv", "--body", "cnd"))))
     assert list(rows[0]) == [column.header for column in COVERAGE_COLUMNS]
-    assert [row["theme"] for row in rows] == [*THEME_CODES, "total"]
-    for row, expected in zip(rows, [*result["themes"], result["total"]], strict=True):
+    assert [row["theme"] for row in rows] == [*THEME_CODES, "unthemed", "total"]
+    assert rows[-2]["name_en"] == "No theme"
+    expected_rows = [*result["themes"], result["unthemed"], result["total"]]
+    for row, expected in zip(rows, expected_rows, strict=True):
         assert row["name_zh"] == expected["name_zh"]
         assert int(row["recommendations"]) == expected["recommendations"]
         assert int(row["covered"]) == expected["covered"]
@@ -521,11 +559,11 @@ def test_command_table_gives_the_same_figures(data):
     table = {
         line.split()[0]: line.split()[1:] for line in lines[3:] if line and not line.startswith("-")
     }
-    assert list(table) == [*THEME_CODES, "total"]
+    assert list(table) == [*THEME_CODES, "unthemed", "total"]
     result = coverage_by_theme(
         updated_from=datetime.date(2026, 2, 1), updated_to=datetime.date(2026, 2, 28)
     )
-    for expected in [*result["themes"], result["total"]]:
+    for expected in [*result["themes"], result["unthemed"], result["total"]]:
         assert table[expected["code"]] == [
             str(expected["recommendations"]),
             str(expected["covered"]),

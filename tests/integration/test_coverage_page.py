@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from recommendations.choices import Status
-from recommendations.models import MemberState, Recommendation
+from recommendations.models import MemberState, Recommendation, RecommendationTheme
 from recommendations.selectors.coverage import coverage_by_theme
 from recommendations.services import follow_ups as services
 
@@ -65,6 +65,27 @@ def test_page_shows_the_selectors_figures(client, data):
     assert 'data-state="KEN"' in html and "heat-" in html
 
 
+def test_page_shows_a_no_theme_row_before_the_total(client, data):
+    client.force_login(data)
+    target = Recommendation.objects.get(label="99(c)")  # KEN not_implemented
+    RecommendationTheme.objects.filter(recommendation=target).delete()
+    response = client.get("/coverage/")
+    rows = response.context["rows"]
+    assert [row["code"] for row in rows][-2:] == ["unthemed", "total"]
+    unthemed = rows[-2]
+    assert (unthemed["name"], unthemed["recommendations"], unthemed["covered"]) == (
+        "No theme",
+        1,
+        1,
+    )
+    assert rows[-1]["recommendations"] == 39  # the total still counts everything once
+    html = response.content.decode()
+    assert 'class="unthemed" data-theme="unthemed"' in html
+    chinese = client.get("/coverage/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert chinese.context["rows"][-2]["name"] == "无主题"
+    assert "无主题" in chinese.content.decode()
+
+
 def test_scope_filters_and_bad_scope(client, data):
     client.force_login(data)
     report = Recommendation.objects.get(label="59(a)").report_id
@@ -98,9 +119,11 @@ def test_downloads_agree_with_the_command_and_the_api(client, data):
     as_json = json.loads(out.getvalue())
     api = client.get("/api/v1/coverage/").json()
     assert api["themes"] == as_json["themes"] and api["total"] == as_json["total"]
+    assert api["unthemed"] == as_json["unthemed"]
     assert [row["covered"] for row in page_rows] == [
-        str(theme["covered"]) for theme in [*api["themes"], api["total"]]
+        str(theme["covered"]) for theme in [*api["themes"], api["unthemed"], api["total"]]
     ]
+    assert [row["theme"] for row in page_rows][-2:] == ["unthemed", "total"]
 
     response = client.get("/coverage/", {"export": "xlsx"})
     workbook = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
