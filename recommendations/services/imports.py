@@ -29,6 +29,7 @@ from recommendations.models import (
     Theme,
 )
 from recommendations.parsing import ParsedReport, ParseError, Taxonomy, parse_source
+from recommendations.selectors import themes as theme_selectors
 from recommendations.services.audit import audit
 
 logger = logging.getLogger(__name__)
@@ -405,7 +406,7 @@ def report_import_paths(
     paths: Iterable[Path], *, dry_run: bool = False, allow_withdraw: bool = False
 ) -> tuple[list[ImportResult], list[ImportFailed]]:
     """Import each file on its own; a bad file does not stop the others."""
-    taxonomy = Taxonomy.load()
+    taxonomy = theme_selectors.taxonomy()
     results: list[ImportResult] = []
     failures: list[ImportFailed] = []
     for path in paths:
