@@ -99,6 +99,10 @@ def chapeau_addressee(text: str) -> str:
 
 _SPACE_BEFORE_PUNCT = re.compile(r"(?<=\S) +(?=[.,;:!?)\]](?:\s|$))")
 _SPACE_AFTER_OPEN = re.compile(r"(?<=[(\[]) +")
+# "life -supporting", "Nation ’s", "called “ essential use ”": spaces that text
+# extraction puts where a wide letter gap was printed.
+_SPACE_BEFORE_HYPHEN = re.compile(r"(?<=[A-Za-z]) -(?=[A-Za-z])")
+_SPACE_BEFORE_CLOSING = re.compile(r"(?<=\S) +(?=[’”](?:\W|$))")
 _SPACED_HYPHEN = re.compile(r"(?<=[A-Za-z]) -$")
 
 
@@ -106,6 +110,8 @@ def normalise(text: str) -> str:
     """One space between words; no space before closing punctuation or after "("."""
     text = collapse_spaces(text)
     text = _SPACE_BEFORE_PUNCT.sub("", text)
+    text = _SPACE_BEFORE_HYPHEN.sub("-", text)
+    text = _SPACE_BEFORE_CLOSING.sub("", text)
     return _SPACE_AFTER_OPEN.sub("", text)
 
 
