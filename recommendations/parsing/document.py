@@ -302,6 +302,30 @@ class _Scanner:
             paragraph.add(text)
 
 
+def _join_bare_labels(lines: list[str], profile: LanguageProfile) -> list[str]:
+    """ "I." / "Introduction", "1." / "The present report…": a number set alone on its
+    line (as plain `pdftotext` prints a tabbed heading or paragraph) joins its text."""
+    lines = list(lines)
+    for index, line in enumerate(lines):
+        label = line.strip()
+        if not label or len(label) > 8:
+            continue
+        bare_section = profile.section.match(f"{label} X") and not profile.section.match(label)
+        bare_paragraph = (match := _PARAGRAPH.match(label)) and not match.group(2)
+        bare_item = (item := _ITEM.match(label)) and not item.group(2)
+        if not (bare_section or bare_paragraph or bare_item):
+            continue
+        for look in range(index + 1, min(index + 4, len(lines))):
+            following = lines[look].strip()
+            if not following:
+                continue
+            if not _PARAGRAPH.match(following) and not _ITEM.match(following):
+                lines[index] = f"{label} {following}"
+                lines[look] = ""
+            break
+    return lines
+
+
 def _recommendation_section(
     scan: _Scan, profile: LanguageProfile
 ) -> tuple[_Section | None, _Section | None]:
@@ -342,7 +366,7 @@ def parse_report(
         )
     cleaned = clean(text)
     lines = cleaned.lines
-    scan = _Scanner(lines, profile).run()
+    scan = _Scanner(_join_bare_labels(lines, profile), profile).run()
     if not scan.paragraphs:
         raise ParseError(
             "no numbered paragraphs ('1.', '2.' …) found: this does not look like a UN report"

@@ -28,7 +28,11 @@ _MD_FOOTNOTE_LINE = re.compile(
     r"|^\s*(\*{1,3})\s+([A-Z][A-Z0-9.]*(?:/[A-Z0-9.]+){2,}[。.]?)\s*$",
     re.IGNORECASE,
 )
-_PDF_FOOTNOTE_LINE = re.compile(r"^\s*(\d{1,3}|\*{1,3})\s+(\S.*)$")
+# A footnote's first line: its number and text, or (as `pdftotext -layout` sets it)
+# the number alone on its line with the text on the lines below.
+_PDF_FOOTNOTE_LINE = re.compile(r"^\s*(\d{1,3}|\*{1,3})(?:\s+(\S.*))?$")
+# A footnote line that ends so is the footnote's last line.
+_FOOTNOTE_END = ("。", ")", "）", ".")
 _SEPARATOR = re.compile(r"^\s*(?:_{5,}|—{4,}|-{10,})\s*$")
 _URL_LINE = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$")
 # Running heads and footers: a document symbol, a page number ("4/22", "18", "- 3 -")
@@ -120,10 +124,12 @@ def _remove_pdf_footnote_blocks(lines: list[str], footnotes: list[Footnote]) -> 
                 continue
             match = _PDF_FOOTNOTE_LINE.match(line)
             if match and _next_footnote_label(block, match.group(1)):
-                current = [match.group(2).strip()]
+                current = [match.group(2).strip()] if match.group(2) else []
                 block.append((match.group(1), current, index + 1))
                 lines[index] = ""
-            elif current is not None and not current[-1].rstrip().endswith(("。", ")", "）")):
+            elif current is not None and (
+                not current or not current[-1].rstrip().endswith(_FOOTNOTE_END)
+            ):
                 current.append(line.strip())
                 lines[index] = ""
             else:
@@ -146,8 +152,14 @@ def _next_footnote_label(block: list[tuple[str, list[str], int]], label: str) ->
 
 
 def _remove_marker(lines: list[str], number: str, *, before: int) -> None:
-    """Delete the footnote marker glued to a word, closest above the footnote block."""
+    """Delete the footnote marker glued to a word, closest above the footnote block.
+
+    In Chinese text the number follows a character or a closing mark; in Latin text
+    it is glued to a word ("countries.88") or follows punctuation ("priorities; 93").
+    """
     marker = re.compile(
+        rf"(?:(?<=[a-z.,;:”’)])|(?<=[.,;:”’)] )){number}(?![0-9])(?=\s|$)"
+        "|"
         rf"(?<=[{CJK}》”」）)\]]) ?{number}(?![0-9.．])"
         rf"(?! ?[年月日项个号条款届次名%％万亿])(?=(?: ?[{CJK}“《（(])|\s*$)"
     )
