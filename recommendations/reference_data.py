@@ -35,6 +35,10 @@ def load_reference_data(member_state_model, theme_model, body_model) -> None:
             iso3=row["iso3"], defaults={"name_en": row["name_en"], "name_zh": row["name_zh"]}
         )
     load_themes(theme_model)
+    load_bodies(body_model)
+
+
+def load_bodies(body_model) -> None:
     for row in body_rows():
         body_model.objects.update_or_create(
             code=row["code"], defaults={"name_zh": row["name_zh"], "name_en": row["name_en"]}
