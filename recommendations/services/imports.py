@@ -266,10 +266,13 @@ def _save_recommendations(
         if rec is None:
             rec = Recommendation(report=report, paragraph=item.paragraph, item=item.item, **values)
             audit(rec, user=None, via=reason)
-            rec.full_clean(validate_unique=False)
+            # The report was saved above and each label comes once from the parser
+            # (the database enforces both too): only the fields' own rules to check.
+            rec.full_clean(exclude=["report"], validate_unique=False, validate_constraints=False)
             rec.save()
             _set_themes(rec, wanted_themes, themes, current=set())
-            rec.bodies.set([bodies[code] for code in wanted_bodies])
+            if wanted_bodies:
+                rec.bodies.set([bodies[code] for code in wanted_bodies])
             result.created += 1
             continue
         changed = [name for name in _RECOMMENDATION_FIELDS if getattr(rec, name) != values[name]]
@@ -317,10 +320,16 @@ def _set_themes(
             recommendation=rec, theme=themes[code], source=source
         ):
             link.delete()
+    current_codes = {code for code, _ in current}
     for code, source in sorted(wanted - current):
-        RecommendationTheme.objects.update_or_create(
-            recommendation=rec, theme=themes[code], defaults={"source": source}
-        )
+        if code in current_codes:  # the same theme from another source
+            RecommendationTheme.objects.update_or_create(
+                recommendation=rec, theme=themes[code], defaults={"source": source}
+            )
+        else:
+            RecommendationTheme.objects.create(
+                recommendation=rec, theme=themes[code], source=source
+            )
 
 
 def _theme_counts(report: Report) -> dict[str, int]:
