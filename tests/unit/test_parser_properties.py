@@ -1,9 +1,17 @@
 """On any input the parser returns a result or raises its own ParseError, nothing else."""
 
+from pathlib import Path
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recommendations.parsing import ParsedReport, ParseError, decode_report, parse_report
+from recommendations.parsing import (
+    ParsedReport,
+    ParseError,
+    decode_report,
+    parse_report,
+    read_source,
+)
 from recommendations.parsing.text import join_lines
 from tests.conftest import SEED_2017
 
@@ -55,6 +63,48 @@ def check(text: str) -> None:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(LINES, max_size=80))
 def test_parser_on_report_like_lines(lines):
+    check("\n".join(lines))
+
+
+ENGLISH_PDF = Path(__file__).resolve().parent.parent / "data" / "reports" / "en" / "A_80_188.pdf"
+ENGLISH_LINES = read_source(ENGLISH_PDF.read_bytes()).text.splitlines()
+ENGLISH_FRAGMENTS = st.sampled_from(
+    [
+        "United Nations A/80/188",
+        "General Assembly Distr.: General",
+        "Item 72 (b) of the provisional agenda*",
+        "Report of the Secretary-General",
+        "Contents",
+        "II. Recommendations .......... 3",
+        "VI. Conclusions and recommendations",
+        "V. Recommendations of the subsidiary bodies",
+        "Annex",
+        "Annex. Key recommendations and management response",
+        "A. Countering corruption",
+        "Recommendation 4.",
+        "4.2. Conduct regular risk-based analyses.",
+        "Management response: UNDP agrees.",
+        "62. In particular, States should:",
+        "(a) Prioritize the needs of the most vulnerable;",
+        "(i) Criminal laws;",
+        "(d) Identify system-wide shifts towards long-",
+        "Encourages Member States to ratify the Convention;",
+        "The Commission may wish to consider encouraging Member States to act.",
+        "18/25 25-11710",
+        "GE.25-06441 19",
+        "__________________",
+        "88 Manish Ram and others.",
+        "",
+        "I.",
+        "1.",
+    ]
+)
+ENGLISH = st.one_of(ENGLISH_FRAGMENTS, st.sampled_from(ENGLISH_LINES), st.text(max_size=40))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(ENGLISH, max_size=80))
+def test_parser_on_english_report_like_lines(lines):
     check("\n".join(lines))
 
 
