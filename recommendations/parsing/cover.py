@@ -36,6 +36,24 @@ from pathlib import Path
 from typing import Protocol
 
 from .model import BodySession, ReportMetadata
+from .text import FURNITURE_TOKEN, SYMBOL, blocks
+
+# The masthead ("Distr.: General", its date, "Original:") is printed in English in
+# every language version of a UN document.
+MASTHEAD_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 _BODIES_PATH = Path(__file__).resolve().parent.parent / "data" / "bodies.json"
 
@@ -48,16 +66,11 @@ _MAX_TITLE_LINES = 8
 
 # A UN document symbol: "A/80/188", "E/C.16/2024/4", "A/HRC/EMRIP/2025/3", and joint
 # symbols "A/79/972-S/2025/467" (hyphen or dash, spaced or not).
-_SYMBOL_PART = r"[A-Z][A-Z0-9.]*(?:/[A-Za-z0-9.]+)+"
-_SYMBOL = re.compile(rf"{_SYMBOL_PART}(?:\s*[-–—]\s*{_SYMBOL_PART})*")
-# Page furniture that can stand on a line of its own (or in a column of one): a page
-# number ("2/25", "18"), a job number ("25-11710 (E) 180825", "GE.25-06441 (E)",
-# "24-22529X"), the bar code ("*2511710*"), "Please recycle" and a running-head symbol.
-# Each token ends at white space, so that a long run of digits is read in one pass.
-_FURNITURE_TOKEN = (
-    rf"(?:{_SYMBOL.pattern}|\d{{1,4}}/\d{{1,4}}|\d{{1,6}}|(?:[A-Z]{{1,2}}\.)?\d{{2}}-\d{{4,6}}[A-Z]?"
-    r"|\([A-Z]\)|\*\d{5,}[A-Z]?\*|Please recycle)(?!\S)"
-)
+_SYMBOL = re.compile(SYMBOL)
+# Page furniture that can stand on a line of its own (text.py's tokens), or in a column
+# of one in `pdftotext -layout` text, where the job number's "(E)" and date may stand in
+# cells of their own.
+_FURNITURE_TOKEN = rf"(?:{FURNITURE_TOKEN}|\d{{5,6}}|\([A-Z]\))(?!\S)"
 _FURNITURE = re.compile(rf"{_FURNITURE_TOKEN}(?:\s*{_FURNITURE_TOKEN})*")
 # A footnote on the cover: "* A/80/150." (one to three asterisks, then its text).
 _FOOTNOTE = re.compile(r"(\*{1,3})\s*(\S.*)")
@@ -863,24 +876,6 @@ def _title_and_author(blocks: list[list[str]], g: _Grammar) -> tuple[str, str]:
 # --- The cover --------------------------------------------------------------------------
 
 
-def _blocks(rows: list[str]) -> list[tuple[int, list[str]]]:
-    """Runs of non-blank lines as (first index, lines with white space collapsed)."""
-    blocks: list[tuple[int, list[str]]] = []
-    current: list[str] = []
-    start = 0
-    for index, row in enumerate(rows):
-        if row.strip():
-            if not current:
-                start = index
-            current.append(_text(row))
-        elif current:
-            blocks.append((start, current))
-            current = []
-    if current:
-        blocks.append((start, current))
-    return blocks
-
-
 def _drop_furniture(rows: list[str]) -> list[str]:
     """Page furniture blanked, and furniture columns of a layout line dropped."""
     out: list[str] = []
@@ -976,7 +971,7 @@ def parse_cover(
     found = _issuing_bodies(masthead, names)
     issuers = list(found)
     title_blocks: list[list[str]] = []
-    for _, block in _blocks(rows):
+    for _, block in blocks(rows, _text):
         if not _is_session_block(block, g):
             title_blocks.append(block)
             continue

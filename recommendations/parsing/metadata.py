@@ -5,8 +5,9 @@ import re
 from datetime import date
 from pathlib import Path
 
+from .cover import MASTHEAD_MONTHS
 from .model import BodySession, ReportMetadata
-from .text import SYMBOL_LINE, Footnote, join_lines, normalise
+from .text import SYMBOL_LINE, Footnote, blocks, join_lines, normalise
 
 # Governing bodies a UNODC report addresses, by their UN Chinese name (kept as data).
 _BODIES_PATH = Path(__file__).resolve().parent.parent / "data" / "bodies.json"
@@ -23,30 +24,8 @@ _DATES = re.compile(
 )
 _AGENDA = re.compile(r"^临时议程\s*(\**)\s*项目\s*(\S+)$")
 _BODY_SUFFIX = re.compile(r"(委员会|缔约方会议|缔约国会议|理事会)$")
-_ENGLISH_DATE = re.compile(
-    r"^(\d{1,2})\s+(January|February|March|April|May|June|July|August|September|"
-    r"October|November|December)\s+(\d{4})$"
-)
-_MONTHS = {
-    name: number
-    for number, name in enumerate(
-        [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ],
-        start=1,
-    )
-}
+_ENGLISH_DATE = re.compile(rf"^(\d{{1,2}})\s+({'|'.join(MASTHEAD_MONTHS)})\s+(\d{{4}})$")
+_MONTHS = {name: number for number, name in enumerate(MASTHEAD_MONTHS, start=1)}
 
 
 def _date(year: str | None, month: str | None, day: str | None) -> date | None:
@@ -54,25 +33,6 @@ def _date(year: str | None, month: str | None, day: str | None) -> date | None:
         return date(int(year), int(month), int(day))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
-
-
-def _blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
-    """Runs of non-blank lines as (first index, normalised lines)."""
-    blocks: list[tuple[int, list[str]]] = []
-    current: list[str] = []
-    start = 0
-    for index, line in enumerate(lines):
-        text = normalise(line)
-        if text:
-            if not current:
-                start = index
-            current.append(text)
-        elif current:
-            blocks.append((start, current))
-            current = []
-    if current:
-        blocks.append((start, current))
-    return blocks
 
 
 def body_code(name: str) -> str:
@@ -90,7 +50,7 @@ def parse_metadata(
     title = ""
     title_start = author_index if author_index is not None else len(lines)
     if author_index is not None:
-        before = [block for block in _blocks(header[:author_index]) if block[1]]
+        before = [block for block in blocks(header[:author_index]) if block[1]]
         if before:
             title_start, title_lines = before[-1]
             title = join_lines(title_lines)

@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .errors import ParseError
-from .text import PAGE_FURNITURE, SYMBOL_LINE
+from .text import FOLIO, PAGE_FURNITURE, SYMBOL_LINE
 
 try:  # pragma: no cover - the dependency is pinned; this only guards odd installs
     import pypdfium2 as pdfium
@@ -41,11 +41,6 @@ MAX_PAGES = 2000
 _HYPHENS = {"\ufffe": "-", "\x02": "-", "\u00ad": "-"}
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st"})
 
-_COVER_BOILERPLATE = re.compile(
-    r"^\s*(?:\*\d{5,}[A-Z]?\*|Please recycle|请回收|Prière de recycler|Sírvase reciclar"
-    r"|(?:[A-Z]{1,2}\.)?\d{2}-\d{4,6}[A-Z]?\s*\([A-Z]\)\s*\d{6})\s*$",
-    re.IGNORECASE,
-)
 _SEPARATOR = re.compile(r"^\s*[_\u2014\u2013-]{8,}\s*$")
 _DIGITS = re.compile(r"\d+")
 
@@ -249,7 +244,7 @@ def _strip_page(
             if SYMBOL_LINE.match(text):
                 heads[text.strip()] += 1
             continue
-        if first_page and _COVER_BOILERPLATE.match(text):
+        if first_page and FOLIO.match(text):
             continue
         kept.append(line)
     if body_size <= 0:

@@ -1,6 +1,7 @@
 """Line-level clean-up of extracted text: Markdown, page artefacts, footnotes, joining."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff"
@@ -35,14 +36,20 @@ _PDF_FOOTNOTE_LINE = re.compile(r"^\s*(\d{1,3}|\*{1,3})(?:\s+(\S.*))?$")
 _FOOTNOTE_END = ("。", ")", "）", ".")
 _SEPARATOR = re.compile(r"^\s*(?:_{5,}|—{4,}|-{10,})\s*$")
 _URL_LINE = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$")
-# Running heads and footers: a document symbol, a page number ("4/22", "18", "- 3 -")
-# and a job number ("25-06905", "V.19-01234 (C)", "GE.25-06441", "25-11710 (E) 180825"),
-# alone or together on one line.
-_SYMBOL = r"[A-Z][A-Z0-9.]*(?:/[A-Za-z0-9.]+)+(?:\s*[-–]\s*[A-Z][A-Z0-9.]*(?:/[A-Za-z0-9.]+)+)*"
+# Page furniture, the one definition (the PDF layer, the text clean-up and the cover
+# reader use it): running heads and footers hold a document symbol, a page number
+# ("4/22", "18", "- 3 -") and a job number ("25-06905", "V.19-01234 (C)",
+# "GE.25-06441", "25-11710 (E) 180825"), alone or together on one line; the cover adds
+# the bar code ("*2511710*") and "Please recycle".
+SYMBOL = r"[A-Z][A-Z0-9.]*(?:/[A-Za-z0-9.]+)+(?:\s*[-–—]\s*[A-Z][A-Z0-9.]*(?:/[A-Za-z0-9.]+)+)*"
 _PAGE = r"(?:\d{1,4}\s*/\s*\d{1,4}|\d{1,4}|-\s*\d{1,4}\s*-)"
 _JOB = r"(?:[A-Z]{1,2}\.)?\d{2}-\d{4,6}[A-Z]?(?:\s*\([A-Z]\))?(?:\s+\d{6})?"
-PAGE_FURNITURE = re.compile(rf"^\s*(?:(?:{_SYMBOL}|{_PAGE}|{_JOB}|\*\d{{5,}}\*)\s*)+$")
-_FOLIO = re.compile(rf"^\s*(?:(?:{_PAGE}|{_JOB}|\*\d{{5,}}\*)\s*)+$")
+_BARCODE = r"\*\d{5,}[A-Z]?\*"
+_RECYCLE = r"(?i:Please\s+recycle|Prière\s+de\s+recycler|Sírvase\s+reciclar)|请回收"
+FOLIO_TOKEN = rf"(?:{_PAGE}|{_JOB}|{_BARCODE}|{_RECYCLE})"
+FURNITURE_TOKEN = rf"(?:{SYMBOL}|{FOLIO_TOKEN})"
+PAGE_FURNITURE = re.compile(rf"^\s*(?:{FURNITURE_TOKEN}\s*)+$")
+FOLIO = re.compile(rf"^\s*(?:{FOLIO_TOKEN}\s*)+$")  # furniture other than a symbol
 SYMBOL_LINE = re.compile(r"^\s*[A-Z][A-Z0-9.]*(?:/[A-Z0-9.]+){2,}(?:-[A-Z0-9./]+)?\s*$")
 
 
@@ -182,7 +189,7 @@ def _remove_page_artefacts(lines: list[str]) -> str | None:
     for index, line in enumerate(lines):
         if not line.strip() or (
             _URL_LINE.match(line)
-            or _FOLIO.match(line)
+            or FOLIO.match(line)
             or (SYMBOL_LINE.match(line) and symbol_counts[line.strip()] > 1)
         ):
             lines[index] = ""
@@ -192,6 +199,28 @@ def _remove_page_artefacts(lines: list[str]) -> str | None:
 
 _SPACE_BETWEEN_WIDE = re.compile(f"(?<=[{_WIDE}])[ \t\u3000]+(?=[{_WIDE}])")
 _SPACES = re.compile(r"\s+")
+
+
+def blocks(
+    lines: list[str], clean: Callable[[str], str] | None = None
+) -> list[tuple[int, list[str]]]:
+    """Runs of non-blank lines as (index of the first, the lines cleaned)."""
+    clean = clean or normalise
+    found: list[tuple[int, list[str]]] = []
+    current: list[str] = []
+    start = 0
+    for index, line in enumerate(lines):
+        text = clean(line)
+        if text:
+            if not current:
+                start = index
+            current.append(text)
+        elif current:
+            found.append((start, current))
+            current = []
+    if current:
+        found.append((start, current))
+    return found
 
 
 def collapse_spaces(text: str) -> str:
@@ -223,14 +252,24 @@ def _needs_space(left: str, right: str) -> bool:
     )
 
 
-def join_lines(parts: list[str]) -> str:
-    """Join wrapped lines: no space inside Chinese text, one between words and numbers."""
+def join_wrapped(parts: list[str], glue: Callable[[str, str], str]) -> str:
+    """Join wrapped lines, blank ones skipped; glue(text so far, next line) returns the
+    text so far with what stands between the two (a space, nothing, a mended hyphen)."""
     out = ""
     for part in parts:
         part = part.strip()
         if not part:
             continue
-        if out and _needs_space(out[-1], part[0]):
-            out += " "
+        if out:
+            out = glue(out, part)
         out += part
-    return normalise(out)
+    return out
+
+
+def _glue(out: str, part: str) -> str:
+    return out + " " if _needs_space(out[-1], part[0]) else out
+
+
+def join_lines(parts: list[str]) -> str:
+    """Join wrapped lines: no space inside Chinese text, one between words and numbers."""
+    return normalise(join_wrapped(parts, _glue))

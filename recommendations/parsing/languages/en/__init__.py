@@ -4,7 +4,7 @@ import re
 
 from ...cover import parse_cover
 from ...model import ReportMetadata
-from ...text import collapse_spaces
+from ...text import collapse_spaces, join_wrapped
 from .. import LanguageProfile, body_names
 from .cover import WORDS
 
@@ -115,20 +115,16 @@ def normalise(text: str) -> str:
     return _SPACE_AFTER_OPEN.sub("", text)
 
 
+def _glue(out: str, part: str) -> str:
+    """A space between wrapped lines, except after a word broken at a hyphen."""
+    # "long -" / "term": a hyphen that text extraction set apart from its word.
+    out = _SPACED_HYPHEN.sub("-", out)
+    return out if out.endswith("-") and len(out) > 1 and out[-2].isalpha() else out + " "
+
+
 def join_lines(parts: list[str]) -> str:
     """Join wrapped lines with a space; a word broken at a hyphen is joined, hyphen kept."""
-    out = ""
-    for part in parts:
-        part = part.strip()
-        if not part:
-            continue
-        if out:
-            # "long -" / "term": a hyphen that text extraction set apart from its word.
-            out = _SPACED_HYPHEN.sub("-", out)
-            if not (out.endswith("-") and len(out) > 1 and out[-2].isalpha()):
-                out += " "
-        out += part
-    return normalise(out)
+    return normalise(join_wrapped(parts, _glue))
 
 
 _BODY_NAMES = body_names("en")

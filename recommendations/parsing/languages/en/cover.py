@@ -1,6 +1,6 @@
 """The words of an English UN cover page (see parsing/cover.py for the templates)."""
 
-from ...cover import CoverWords
+from ...cover import MASTHEAD_MONTHS, CoverWords
 
 _UNITS = (
     "first",
@@ -28,20 +28,7 @@ _TENTHS = tuple(f"{tens[:-1]}ieth" for tens in _TENS)  # "twentieth" ... "nineti
 
 WORDS = CoverWords(
     language="en",
-    months=(
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
+    months=MASTHEAD_MONTHS,
     masthead=("United Nations",),
     distribution=("Distr.",),
     original=("Original:",),
