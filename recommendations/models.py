@@ -104,9 +104,39 @@ class Report(models.Model):
         ordering = ["symbol"]
         verbose_name = _("report")
         verbose_name_plural = _("reports")
+        permissions = [("import_report", _("Can import reports"))]
 
     def __str__(self) -> str:
         return self.symbol
+
+
+class ReportVersion(models.Model):
+    """One language version of a report as imported: the original (Report.language)
+    and each translation imported under the same symbol."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="versions", verbose_name=_("report")
+    )
+    language = models.CharField(_("language"), max_length=10)
+    title = models.TextField(_("title"), blank=True)
+    source_file = models.CharField(_("source file"), max_length=255)
+    source_format = models.CharField(_("source format"), max_length=20, blank=True)
+    sha256 = models.CharField(_("SHA-256 of the source"), max_length=64)
+    parser_version = models.PositiveSmallIntegerField(_("parser version"), default=1)
+    imported_at = models.DateTimeField(_("imported at"))
+
+    class Meta:
+        ordering = ["report", "language"]
+        verbose_name = _("language version")
+        verbose_name_plural = _("language versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "language"], name="report_version_unique_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report.symbol} ({self.language})"
 
 
 class ReportSession(models.Model):
@@ -184,6 +214,41 @@ class Recommendation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report.symbol} {self.label}"
+
+
+class RecommendationText(models.Model):
+    """A recommendation's text in a language other than its report's original.
+
+    The original language's text is Recommendation.text; a language version of the
+    report imported under the same symbol adds one row per recommendation it matches
+    by label. Follow-ups, themes and history stay on the one Recommendation."""
+
+    recommendation = models.ForeignKey(
+        Recommendation,
+        on_delete=models.CASCADE,
+        related_name="texts",
+        verbose_name=_("recommendation"),
+    )
+    language = models.CharField(_("language"), max_length=10)
+    text = models.TextField(_("text"))
+    addressee = models.TextField(_("addressee"), blank=True)
+    heading = models.CharField(_("heading"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["recommendation", "language"]
+        verbose_name = _("recommendation text")
+        verbose_name_plural = _("recommendation texts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "language"], name="recommendation_text_unique_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation} ({self.language})"
 
 
 class RecommendationTheme(models.Model):

@@ -10,7 +10,10 @@ LIAISON = "Liaison"
 
 ALL = ("view", "add", "change", "delete")
 SECRETARIAT_PERMISSIONS = {
-    "report": ("view",),
+    "report": ("view", "import"),  # import_report: the admin's "Import reports" page
+    "reportversion": ("view",),
+    "recommendationtext": ("view",),
+    "historicalrecommendationtext": ("view",),
     "reportsession": ("view",),
     "recommendation": ("view", "change"),
     "recommendationtheme": ALL,
@@ -44,14 +47,17 @@ def sync_roles(apps) -> None:
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     secretariat, _ = group_model.objects.get_or_create(name=SECRETARIAT)
-    # Migrations run this with the models of their time: skip those not created yet.
-    app_models = apps.get_app_config("recommendations").get_models()
-    present = {model._meta.model_name for model in app_models}
+    # Migrations run this with the models of their time: skip the models and the custom
+    # permissions ("import_report") not created yet.
+    app_models = list(apps.get_app_config("recommendations").get_models())
+    defined = {f"{action}_{model._meta.model_name}" for model in app_models for action in ALL} | {
+        codename for model in app_models for codename, _ in model._meta.permissions
+    }
     codenames = [
         f"{action}_{model}"
         for model, actions in SECRETARIAT_PERMISSIONS.items()
-        if model in present
         for action in actions
+        if f"{action}_{model}" in defined
     ]
     permissions = permission_model.objects.filter(
         content_type__app_label="recommendations", codename__in=codenames
