@@ -35,3 +35,19 @@ def test_the_chinese_pdf_gives_the_cover_of_its_text_and_its_running_head():
     assert from_pdf.symbol == "E/CN.15/2019/5"
     assert from_text.symbol is None
     assert replace(from_pdf, symbol=None, source_format="") == replace(from_text, source_format="")
+
+
+# tests/data/reports/zh/S_2025_303.zh.txt: a Chinese version of S/2025/303 translated by
+# hand (tests/data/reports/README.md): its cover states the symbol, its section "四. 建议"
+# holds paragraphs 56-64 as the English PDF does.
+CHINESE_VERSION = PDF.parent / "S_2025_303.zh.txt"
+
+
+def test_the_chinese_version_of_s_2025_303_reads_as_chinese_with_its_symbol_and_labels():
+    parsed = parse_source(CHINESE_VERSION.read_bytes())
+    assert parsed.metadata.language == "zh"
+    assert parsed.metadata.symbol == "S/2025/303"
+    assert parsed.section_title == "建议"
+    assert [rec.label for rec in parsed.recommendations] == [str(n) for n in range(56, 65)]
+    assert all("毒品和犯罪问题办公室" in rec.addressee for rec in parsed.recommendations)
+    assert parsed.recommendations[0].text.startswith("毒品和犯罪问题办公室建议海地设立反腐败股")
