@@ -9,6 +9,7 @@ from recommendations.services.imports import (
     ImportResult,
     expand_import_paths,
     report_import_paths,
+    unmatched_text,
 )
 
 
@@ -24,6 +25,8 @@ def _shown(path: str) -> str:
 def describe(result: ImportResult) -> list[str]:
     shown = f"{'[dry run] ' if result.dry_run else ''}{_shown(result.path)}"
     head = f"{shown}: report {result.symbol}"
+    if result.version is not None:
+        return [describe_version(head, result)]
     if result.same_content_as is not None:
         lines = [
             f"{shown}: unchanged: same content as report {result.symbol} (imported from "
@@ -53,12 +56,33 @@ def describe(result: ImportResult) -> list[str]:
     return lines
 
 
+def describe_version(head: str, result: ImportResult) -> str:
+    """ "PATH: report A/80/188 (en) — adds the zh text to 64 of 66 recommendations;
+    2 labels unmatched: 71(e) missing, 82 extra" (or "updates", "unchanged")."""
+    version = result.version
+    head = f"{head} ({version.original_language}) — "
+    of = f"{version.matched} of {version.total} recommendations"
+    if result.outcome == "unchanged":
+        line = f"{head}unchanged: the {version.language} text of {of}; nothing written"
+    elif result.outcome == "created":
+        line = f"{head}adds the {version.language} text to {of}"
+    else:
+        line = (
+            f"{head}updates the {version.language} text of {of} (changed {result.updated}, "
+            f"added {result.created}, unchanged {result.unchanged})"
+        )
+    if version.unmatched:
+        line += f"; {unmatched_text(version)}"
+    return line
+
+
 def run_import(
     command: BaseCommand,
     paths: list[str],
     *,
     dry_run: bool,
     allow_withdraw: bool,
+    allow_unmatched: bool = False,
     nothing_to_import: str | None = None,
 ) -> None:
     """Import the files the paths stand for and print the outcome; raise CommandError
@@ -69,7 +93,10 @@ def run_import(
     if nothing_to_import and not expansion.files and not expansion.failures:
         raise CommandError(nothing_to_import)
     results, failures = report_import_paths(
-        expansion.files, dry_run=dry_run, allow_withdraw=allow_withdraw
+        expansion.files,
+        dry_run=dry_run,
+        allow_withdraw=allow_withdraw,
+        allow_unmatched=allow_unmatched,
     )
     failures = expansion.failures + failures
     for result in results:

@@ -4,8 +4,15 @@ One transaction per report. Re-importing an unchanged file writes nothing, also 
 another file name (recognised by its SHA-256); a changed file updates the items it
 still finds (matched by paragraph and item), marks the others withdrawn, and never
 deletes a recommendation or anything logged against it. A re-import that would
-withdraw more than MAX_WITHDRAW_SHARE of a report's active recommendations is refused
-unless the caller confirms it (allow_withdraw).
+withdraw more than MAX_WITHDRAW_SHARE of a report's active recommendations needs the
+caller's confirmation (allow_withdraw).
+
+The UN publishes a report in six languages under one symbol. A file stating the symbol
+of a report already imported, in another language than the report's (the language of
+the version imported first, the original), is a language version of that report: it
+adds or updates the RecommendationText of each recommendation it matches by label and
+changes nothing else. Labels it lacks or adds need confirmation (allow_unmatched).
+Each language version, the original included, is recorded as a ReportVersion.
 """
 
 import hashlib
@@ -14,18 +21,21 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from recommendations.models import (
     Body,
     Recommendation,
+    RecommendationText,
     RecommendationTheme,
     Report,
     ReportSession,
+    ReportVersion,
     Theme,
 )
 from recommendations.parsing import ParsedReport, ParseError, Taxonomy, parse_source
@@ -43,6 +53,10 @@ PARSER_VERSION = 2
 # means a truncated file, or another report's text under this report's name.
 MAX_WITHDRAW_SHARE = Fraction(1, 2)
 
+# The largest file report_import_upload accepts (the largest UN report of the
+# development set is a few MB).
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
 _RECOMMENDATION_FIELDS = (
     "label",
     "text",
@@ -53,6 +67,7 @@ _RECOMMENDATION_FIELDS = (
     "source_line",
     "is_withdrawn",
 )
+_TEXT_FIELDS = ("text", "addressee", "heading")
 
 
 class ImportFailed(Exception):
@@ -64,11 +79,86 @@ class ImportFailed(Exception):
         self.reason = reason
 
 
+class ConfirmationNeeded(ImportFailed):
+    """The import needs the caller's confirmation; nothing was written.
+
+    `result` is what the import would do (a dry run: dry_run is True); `reasons` says
+    why it asks, one sentence each, without command-line flags; `confirm` names the
+    keyword arguments of the import functions that confirm it ("allow_withdraw",
+    "allow_unmatched"). The message (`reason`) is for the command line: it names the
+    flag to re-run with.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        reason: str,
+        *,
+        result: "ImportResult",
+        reasons: Iterable[str],
+        confirm: Iterable[str],
+    ) -> None:
+        super().__init__(path, reason)
+        self.result = result
+        self.reasons = tuple(reasons)
+        self.confirm = tuple(confirm)
+
+
+# RecommendationChange.kind
+ADDED, CHANGED, UNCHANGED, WITHDRAWN, RESTORED = (
+    "added",
+    "changed",
+    "unchanged",
+    "withdrawn",
+    "restored",
+)
+
+
+@dataclass(frozen=True)
+class RecommendationChange:
+    """What an import does to one recommendation (for a language version: to its text
+    in that language).
+
+    kind: "added" (new recommendation, or first text in the version's language),
+    "changed", "unchanged", "withdrawn" (no longer in the file), "restored" (withdrawn
+    before, in the file again). text: the text after the import (for "withdrawn", the
+    text it keeps); old_text: the text before, when the import changes it (else None);
+    themes: the theme codes after the import; fields: the names of the fields the import
+    changes (e.g. ("position", "source_line") for a recommendation that only
+    moves; "themes" and "bodies" included).
+    """
+
+    label: str
+    kind: str
+    text: str
+    old_text: str | None = None
+    themes: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LanguageVersionResult:
+    """A language version's match against its report: `matched` of the report's `total`
+    active recommendations have a label in the file; `extra_labels` are in the file but
+    not among them (in the file's order), `missing_labels` the reverse (in the report's)."""
+
+    language: str
+    original_language: str
+    matched: int
+    total: int
+    extra_labels: tuple[str, ...] = ()
+    missing_labels: tuple[str, ...] = ()
+
+    @property
+    def unmatched(self) -> int:
+        return len(self.extra_labels) + len(self.missing_labels)
+
+
 @dataclass
 class ImportResult:
     path: str
     symbol: str
-    outcome: str  # "created", "updated" or "unchanged"
+    outcome: str  # "created", "updated" or "unchanged" (for a language version: its text)
     section_title: str | None
     created: int = 0
     updated: int = 0
@@ -82,6 +172,16 @@ class ImportResult:
     # Why a report has no recommendations, when the parser could say more than
     # "no section" (e.g. the section holds adopted resolutions).
     notes: tuple[str, ...] = ()
+    # The file's language, format ("pdf", "pdf-text", "markdown") and title.
+    language: str = ""
+    source_format: str = ""
+    title: str = ""
+    # One per recommendation the file touches, in document order, then the withdrawn;
+    # empty when the file is unchanged (nothing is compared then).
+    changes: list[RecommendationChange] = field(default_factory=list)
+    # Set for a language version of a report (created/updated/unchanged then count
+    # the texts added/changed/unchanged in that language).
+    version: LanguageVersionResult | None = None
 
     @property
     def active(self) -> int:
@@ -93,9 +193,11 @@ def report_import_file(
     path: Path,
     dry_run: bool = False,
     allow_withdraw: bool = False,
+    allow_unmatched: bool = False,
     taxonomy: Taxonomy | None = None,
 ) -> ImportResult:
-    """Read, parse and import one report file. Raises ImportFailed on bad input."""
+    """Read, parse and import one report file. Raises ImportFailed on bad input and
+    ConfirmationNeeded (an ImportFailed) when the import needs confirmation."""
     try:
         data = path.read_bytes()
     except IsADirectoryError:
@@ -104,17 +206,85 @@ def report_import_file(
         raise ImportFailed(path, "no such file") from None
     except OSError as exc:
         raise ImportFailed(path, f"cannot read the file ({exc.strerror})") from None
+    return _import_data(
+        data,
+        source_file=path.name,
+        shown=str(path),
+        dry_run=dry_run,
+        allow_withdraw=allow_withdraw,
+        allow_unmatched=allow_unmatched,
+        taxonomy=taxonomy,
+    )
+
+
+def report_import_upload(
+    *,
+    data: bytes,
+    name: str,
+    dry_run: bool = False,
+    allow_withdraw: bool = False,
+    allow_unmatched: bool = False,
+    taxonomy: Taxonomy | None = None,
+) -> ImportResult:
+    """report_import_file for a file already in memory (an upload) named `name`; the
+    report is named after the last part of `name` when it does not state its symbol.
+    Raises ImportFailed naming `name`, also for a file over MAX_UPLOAD_BYTES."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ImportFailed(
+            name, f"is {_megabytes(len(data))}; the limit is {_megabytes(MAX_UPLOAD_BYTES)}"
+        )
+    source_file = PureWindowsPath(name).name  # also strips "C:\fakepath\" and "dir/"
+    if not source_file.strip():
+        raise ImportFailed(name, "the file has no name")
+    if len(source_file) > Report._meta.get_field("source_file").max_length:
+        raise ImportFailed(name, "the file name is too long (at most 255 characters)")
+    return _import_data(
+        data,
+        source_file=source_file,
+        shown=name,
+        dry_run=dry_run,
+        allow_withdraw=allow_withdraw,
+        allow_unmatched=allow_unmatched,
+        taxonomy=taxonomy,
+    )
+
+
+def _megabytes(size: int) -> str:
+    """A size in MB (2**20 bytes), one decimal place; never shown equal to the limit
+    when it is over it."""
+    limit = MAX_UPLOAD_BYTES / 2**20
+    value = round(size / 2**20, 1)
+    if size > MAX_UPLOAD_BYTES and value <= limit:
+        value = limit + 0.1
+    return f"{value:g} MB" if value == int(value) else f"{value:.1f} MB"
+
+
+def _import_data(
+    data: bytes,
+    *,
+    source_file: str,
+    shown: str,
+    dry_run: bool,
+    allow_withdraw: bool,
+    allow_unmatched: bool,
+    taxonomy: Taxonomy | None,
+) -> ImportResult:
+    """Parse a report file's bytes and import it: the one path of files and uploads.
+    Without a taxonomy, the themes are read from the database."""
+    if taxonomy is None:
+        taxonomy = theme_selectors.taxonomy()
     try:
         parsed = parse_source(data, taxonomy=taxonomy)
     except ParseError as exc:
-        raise ImportFailed(path, str(exc)) from None
+        raise ImportFailed(shown, str(exc)) from None
     return report_import(
         parsed=parsed,
-        source_file=path.name,
+        source_file=source_file,
         sha256=hashlib.sha256(data).hexdigest(),
-        path=str(path),
+        path=shown,
         dry_run=dry_run,
         allow_withdraw=allow_withdraw,
+        allow_unmatched=allow_unmatched,
     )
 
 
@@ -126,19 +296,36 @@ def report_import(
     path: str | None = None,
     dry_run: bool = False,
     allow_withdraw: bool = False,
+    allow_unmatched: bool = False,
 ) -> ImportResult:
-    """Import one parsed report. Raises ImportFailed when the import would withdraw
-    more than MAX_WITHDRAW_SHARE of the report's active recommendations and
-    allow_withdraw is not set; nothing is written then."""
+    """Import one parsed report, or a language version of a report already imported.
+
+    Raises ConfirmationNeeded, writing nothing, when the import would withdraw more than
+    MAX_WITHDRAW_SHARE of the report's active recommendations and allow_withdraw is not
+    set, or when a language version's labels do not all match the report's active
+    recommendations and allow_unmatched is not set.
+    """
     shown = path or source_file
-    symbol = parsed.metadata.symbol or source_file
+    meta = parsed.metadata
+    symbol = meta.symbol or source_file
     report = Report.objects.filter(symbol=symbol).first()
+    if report is not None and meta.symbol is not None and meta.language != report.language:
+        return _import_version(
+            report,
+            parsed,
+            source_file=source_file,
+            sha256=sha256,
+            shown=shown,
+            dry_run=dry_run,
+            allow_unmatched=allow_unmatched,
+        )
     same_content_as = None
-    if report is None and parsed.metadata.symbol is None:
+    if report is None and meta.symbol is None:
         # Named after its file: the same content under another name is that report.
         report = Report.objects.filter(sha256=sha256, symbol_from_text=False).order_by("id").first()
         if report is not None:
             symbol, same_content_as = report.symbol, report.source_file
+    described = {"language": meta.language, "source_format": meta.source_format}
     if report and report.sha256 == sha256 and report.parser_version == PARSER_VERSION:
         result = ImportResult(
             path=shown,
@@ -148,13 +335,14 @@ def report_import(
             unchanged=report.recommendations.filter(is_withdrawn=False).count(),
             dry_run=dry_run,
             same_content_as=same_content_as,
+            title=report.title,
+            **described,
         )
         result.theme_counts = _theme_counts(report)
         return result
 
+    refusal = None
     with transaction.atomic():
-        if report and not allow_withdraw:
-            _refuse_mass_withdrawal(report, parsed, path=shown)
         result = ImportResult(
             path=shown,
             symbol=symbol,
@@ -162,30 +350,44 @@ def report_import(
             section_title=parsed.section_title,
             dry_run=dry_run,
             notes=parsed.notes,
+            title=meta.title,
+            **described,
         )
-        report = _save_report(report, parsed, symbol=symbol, source_file=source_file, sha256=sha256)
-        _save_recommendations(report, parsed, result, reason=f"import {source_file}")
+        is_new = report is None
+        report = _save_report(
+            report, parsed, symbol=symbol, source_file=source_file, sha256=sha256, shown=shown
+        )
+        active_before = _save_recommendations(
+            report, parsed, result, reason=f"import {source_file}", is_new=is_new
+        )
         result.theme_counts = _theme_counts(report)
-        if dry_run:
+        if not is_new and not allow_withdraw:
+            refusal = _mass_withdrawal(result.withdrawn, active_before)
+        if dry_run or refusal:
             transaction.set_rollback(True)
+    if refusal:
+        result.dry_run = True
+        raise ConfirmationNeeded(
+            shown,
+            f"{refusal}; re-run with --allow-withdraw to confirm",
+            result=result,
+            reasons=[refusal],
+            confirm=["allow_withdraw"],
+        )
     return result
 
 
-def _refuse_mass_withdrawal(report: Report, parsed: ParsedReport, *, path: str) -> None:
-    """Raise ImportFailed if the import would withdraw more than MAX_WITHDRAW_SHARE of
-    the report's active recommendations (a file without recommendations withdraws all)."""
-    found = {(item.paragraph, item.item) for item in parsed.recommendations}
-    active = list(
-        report.recommendations.filter(is_withdrawn=False).values_list("paragraph", "item")
-    )
-    withdrawing = sum(1 for key in active if key not in found)
-    if withdrawing > len(active) * MAX_WITHDRAW_SHARE:
-        raise ImportFailed(
-            path,
-            f"would withdraw {withdrawing} of {len(active)} active recommendations "
+def _mass_withdrawal(withdrawing: int, active: int) -> str | None:
+    """Why withdrawing `withdrawing` of `active` recommendations needs confirmation, or
+    None when it does not (at most MAX_WITHDRAW_SHARE; a file without recommendations
+    withdraws all)."""
+    if withdrawing > active * MAX_WITHDRAW_SHARE:
+        return (
+            f"would withdraw {withdrawing} of {active} active recommendations "
             f"(more than {share_text(MAX_WITHDRAW_SHARE)}): the file may be truncated "
-            "or another report; re-run with --allow-withdraw to confirm",
+            "or another report"
         )
+    return None
 
 
 def share_text(share: Fraction) -> str:
@@ -193,10 +395,26 @@ def share_text(share: Fraction) -> str:
     return "half" if share == Fraction(1, 2) else f"{float(share):.0%}"
 
 
+def _invalid(shown: str, error: ValidationError) -> ImportFailed:
+    """A value the database would not take (a file name too long for a symbol …)."""
+    if hasattr(error, "error_dict"):
+        reasons = [f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()]
+    else:
+        reasons = error.messages
+    return ImportFailed(shown, "; ".join(reasons))
+
+
 def _save_report(
-    report: Report | None, parsed: ParsedReport, *, symbol: str, source_file: str, sha256: str
+    report: Report | None,
+    parsed: ParsedReport,
+    *,
+    symbol: str,
+    source_file: str,
+    sha256: str,
+    shown: str,
 ) -> Report:
     meta = parsed.metadata
+    now = timezone.now()
     values = {
         "symbol_from_text": meta.symbol is not None,
         "title": meta.title,
@@ -208,18 +426,38 @@ def _save_report(
         "sha256": sha256,
         "parser_version": PARSER_VERSION,
         "recommendations_section": parsed.section_title or "",
-        "imported_at": timezone.now(),
+        "imported_at": now,
     }
-    if report is None:
+    is_new = report is None
+    previous_language = None if is_new else report.language
+    if is_new:
         report = Report(symbol=symbol, **values)
     else:
         for name, value in values.items():
             setattr(report, name, value)
-    report.full_clean()
+    try:
+        report.full_clean()
+    except ValidationError as error:
+        raise _invalid(shown, error) from None
     report.save()
+    _save_version(
+        report,
+        language=previous_language,
+        values={
+            "language": meta.language,
+            "title": meta.title,
+            "source_file": source_file,
+            "source_format": meta.source_format,
+            "sha256": sha256,
+            "parser_version": PARSER_VERSION,
+            "imported_at": now,
+        },
+        is_new=is_new,
+    )
 
     bodies = {body.code: body for body in Body.objects.all()}
-    report.sessions.all().delete()
+    if not is_new:
+        report.sessions.all().delete()
     ReportSession.objects.bulk_create(
         ReportSession(
             report=report,
@@ -240,15 +478,37 @@ def _save_report(
     return report
 
 
+def _save_version(report: Report, *, language: str | None, values: dict, is_new: bool) -> None:
+    """Create or update the report's ReportVersion in `language` (for the original: its
+    language before this import, which the import may change) with `values`."""
+    if is_new or not ReportVersion.objects.filter(report=report, language=language).update(
+        **values
+    ):
+        ReportVersion.objects.create(report=report, **values)
+
+
+def _theme_codes(themes: dict[str, Theme]) -> dict[int, str]:
+    return {theme.pk: theme.code for theme in themes.values()}
+
+
 def _save_recommendations(
-    report: Report, parsed: ParsedReport, result: ImportResult, *, reason: str
-) -> None:
+    report: Report, parsed: ParsedReport, result: ImportResult, *, reason: str, is_new: bool
+) -> int:
+    """Create, update and withdraw the report's recommendations as the file says, and
+    record each change in the result. Returns how many were active before."""
     themes = {theme.code: theme for theme in Theme.objects.all()}
+    code_of = _theme_codes(themes)
     bodies = {body.code: body for body in Body.objects.all()}
-    existing = {
-        (rec.paragraph, rec.item): rec
-        for rec in report.recommendations.prefetch_related("theme_links", "bodies")
-    }
+    existing = (
+        {}
+        if is_new
+        else {
+            (rec.paragraph, rec.item): rec
+            for rec in report.recommendations.prefetch_related("theme_links", "bodies")
+        }
+    )
+    active_before = sum(1 for rec in existing.values() if not rec.is_withdrawn)
+    changes = result.changes
     for position, item in enumerate(parsed.recommendations, start=1):
         values = {
             "label": item.label,
@@ -260,7 +520,9 @@ def _save_recommendations(
             "source_line": item.line,
             "is_withdrawn": False,
         }
-        wanted_themes = {(link.code, link.source) for link in item.themes if link.code in themes}
+        wanted_links = [(link.code, link.source) for link in item.themes if link.code in themes]
+        wanted_themes = set(wanted_links)
+        wanted_codes = tuple(dict.fromkeys(code for code, _ in wanted_links))
         wanted_bodies = {code for code in item.bodies if code in bodies}
         rec = existing.pop((item.paragraph, item.item), None)
         if rec is None:
@@ -268,30 +530,53 @@ def _save_recommendations(
             audit(rec, user=None, via=reason)
             # The report was saved above and each label comes once from the parser
             # (the database enforces both too): only the fields' own rules to check.
-            rec.full_clean(exclude=["report"], validate_unique=False, validate_constraints=False)
+            try:
+                rec.full_clean(
+                    exclude=["report"], validate_unique=False, validate_constraints=False
+                )
+            except ValidationError as error:
+                raise _invalid(f"{result.path}: {item.label}", error) from None
             rec.save()
             _set_themes(rec, wanted_themes, themes, current=set())
             if wanted_bodies:
                 rec.bodies.set([bodies[code] for code in wanted_bodies])
             result.created += 1
+            changes.append(RecommendationChange(item.label, ADDED, item.text, themes=wanted_codes))
             continue
+        was_withdrawn, old_text = rec.is_withdrawn, rec.text
         changed = [name for name in _RECOMMENDATION_FIELDS if getattr(rec, name) != values[name]]
         for name in changed:
             setattr(rec, name, values[name])
         if changed:
             audit(rec, user=None, via=reason)
             rec.save(update_fields=[*changed, "updated_at"])
-        current_themes = {(link.theme.code, link.source) for link in rec.theme_links.all()}
-        if not rec.themes_overridden and current_themes != wanted_themes:
-            _set_themes(rec, wanted_themes, themes, current=current_themes)
-            changed.append("themes")
+        current_themes = {(code_of[link.theme_id], link.source) for link in rec.theme_links.all()}
+        if rec.themes_overridden:
+            codes = tuple(sorted({code for code, _ in current_themes}, key=_theme_order(themes)))
+        else:
+            codes = wanted_codes
+            if current_themes != wanted_themes:
+                _set_themes(rec, wanted_themes, themes, current=current_themes)
+                changed.append("themes")
         if {body.code for body in rec.bodies.all()} != wanted_bodies:
             rec.bodies.set([bodies[code] for code in wanted_bodies])
             changed.append("bodies")
         if changed:
             result.updated += 1
+            kind = RESTORED if was_withdrawn else CHANGED
         else:
             result.unchanged += 1
+            kind = UNCHANGED
+        changes.append(
+            RecommendationChange(
+                item.label,
+                kind,
+                item.text,
+                old_text=old_text if old_text != item.text else None,
+                themes=codes,
+                fields=tuple(name for name in changed if name != "is_withdrawn"),
+            )
+        )
     # Those no longer found go after the active ones, in their previous order.
     leftover = sorted(existing.values(), key=lambda rec: (rec.position, rec.id))
     for position, rec in enumerate(leftover, start=len(parsed.recommendations) + 1):
@@ -300,12 +585,27 @@ def _save_recommendations(
             rec.is_withdrawn = True
             changed.append("is_withdrawn")
             result.withdrawn += 1
+            codes = {code_of[link.theme_id] for link in rec.theme_links.all()}
+            changes.append(
+                RecommendationChange(
+                    rec.label,
+                    WITHDRAWN,
+                    rec.text,
+                    themes=tuple(sorted(codes, key=_theme_order(themes))),
+                    fields=("is_withdrawn",),
+                )
+            )
         if rec.position != position:
             rec.position = position
             changed.append("position")
         if changed:
             audit(rec, user=None, via=reason)
             rec.save(update_fields=[*changed, "updated_at"])
+    return active_before
+
+
+def _theme_order(themes: dict[str, Theme]):
+    return lambda code: (themes[code].position, code)
 
 
 def _set_themes(
@@ -344,6 +644,170 @@ def _theme_counts(report: Report) -> dict[str, int]:
         .order_by("position")
     )
     return {theme.code: theme.n for theme in rows}
+
+
+# Language versions ------------------------------------------------------------------------
+
+
+def _import_version(
+    report: Report,
+    parsed: ParsedReport,
+    *,
+    source_file: str,
+    sha256: str,
+    shown: str,
+    dry_run: bool,
+    allow_unmatched: bool,
+) -> ImportResult:
+    """Import `parsed`, a language version of `report`: the text, addressee and heading
+    in its language of each active recommendation it matches by label. Nothing else of
+    the report or its recommendations changes."""
+    meta = parsed.metadata
+    language = meta.language
+    version = ReportVersion.objects.filter(report=report, language=language).first()
+    unchanged = version is not None and (version.sha256, version.parser_version) == (
+        sha256,
+        PARSER_VERSION,
+    )
+    active = report.recommendations.filter(is_withdrawn=False).order_by("position", "id")
+    if not unchanged:
+        active = active.prefetch_related(
+            Prefetch(
+                "texts",
+                queryset=RecommendationText.objects.filter(language=language),
+                to_attr="version_texts",
+            ),
+            "theme_links",
+        )
+    active = list(active)
+    by_label = {rec.label: rec for rec in active}
+    in_file = {item.label for item in parsed.recommendations}
+    missing = tuple(rec.label for rec in active if rec.label not in in_file)
+    matched = len(active) - len(missing)
+    result = ImportResult(
+        path=shown,
+        symbol=report.symbol,
+        outcome="unchanged" if unchanged else ("updated" if version else "created"),
+        section_title=parsed.section_title,
+        dry_run=dry_run,
+        notes=parsed.notes,
+        language=language,
+        source_format=meta.source_format,
+        title=meta.title,
+        version=LanguageVersionResult(
+            language=language,
+            original_language=report.language,
+            matched=matched,
+            total=len(active),
+            extra_labels=tuple(
+                dict.fromkeys(
+                    item.label for item in parsed.recommendations if item.label not in by_label
+                )
+            ),
+            missing_labels=missing,
+        ),
+    )
+    if unchanged:
+        result.unchanged = matched
+        return result
+
+    needs_confirmation = result.version.unmatched > 0 and not allow_unmatched
+    with transaction.atomic():
+        _save_version(
+            report,
+            language=language,
+            values={
+                "language": language,
+                "title": meta.title,
+                "source_file": source_file,
+                "source_format": meta.source_format,
+                "sha256": sha256,
+                "parser_version": PARSER_VERSION,
+                "imported_at": timezone.now(),
+            },
+            is_new=version is None,
+        )
+        _save_texts(by_label, parsed, result, language=language, reason=f"import {source_file}")
+        if dry_run or needs_confirmation:
+            transaction.set_rollback(True)
+    if needs_confirmation:
+        result.dry_run = True
+        why = unmatched_text(result.version)
+        raise ConfirmationNeeded(
+            shown,
+            f"{why}; re-run with --allow-unmatched to import the {language} text of the "
+            f"{matched} matched recommendations",
+            result=result,
+            reasons=[why],
+            confirm=["allow_unmatched"],
+        )
+    return result
+
+
+def _save_texts(
+    by_label: dict[str, Recommendation],
+    parsed: ParsedReport,
+    result: ImportResult,
+    *,
+    language: str,
+    reason: str,
+) -> None:
+    themes = {theme.code: theme for theme in Theme.objects.all()}
+    code_of = _theme_codes(themes)
+    seen = set()
+    for item in parsed.recommendations:
+        rec = by_label.get(item.label)
+        if rec is None or item.label in seen:
+            continue
+        seen.add(item.label)
+        codes = {code_of[link.theme_id] for link in rec.theme_links.all()}
+        codes = tuple(sorted(codes, key=_theme_order(themes)))
+        values = {"text": item.text, "addressee": item.addressee, "heading": item.heading}
+        row = rec.version_texts[0] if rec.version_texts else None
+        if row is None:
+            row = RecommendationText(recommendation=rec, language=language, **values)
+            changed = list(_TEXT_FIELDS)
+            kind, old_text = ADDED, None
+        else:
+            changed = [name for name in _TEXT_FIELDS if getattr(row, name) != values[name]]
+            kind = CHANGED if changed else UNCHANGED
+            old_text = row.text if row.text != item.text else None
+            for name in changed:
+                setattr(row, name, values[name])
+        if kind == ADDED or changed:
+            try:
+                row.full_clean(
+                    exclude=["recommendation"], validate_unique=False, validate_constraints=False
+                )
+            except ValidationError as error:
+                raise _invalid(f"{result.path}: {item.label}", error) from None
+            audit(row, user=None, via=reason)
+            row.save()
+        if kind == ADDED:
+            result.created += 1
+        elif kind == CHANGED:
+            result.updated += 1
+        else:
+            result.unchanged += 1
+        result.changes.append(
+            RecommendationChange(
+                item.label,
+                kind,
+                item.text,
+                old_text=old_text,
+                themes=codes,
+                fields=tuple(changed) if kind == CHANGED else (),
+            )
+        )
+
+
+def unmatched_text(version: LanguageVersionResult) -> str:
+    """ "2 labels unmatched: 71(e) missing, 82 extra"."""
+    listed = [f"{label} missing" for label in version.missing_labels] + [
+        f"{label} extra" for label in version.extra_labels
+    ]
+    count = version.unmatched
+    return f"{count} label{'s' if count != 1 else ''} unmatched: {', '.join(listed)}"
 
 
 @dataclass(frozen=True)
@@ -412,7 +876,11 @@ def _skip_reason(entry: Path) -> str | None:
 
 
 def report_import_paths(
-    paths: Iterable[Path], *, dry_run: bool = False, allow_withdraw: bool = False
+    paths: Iterable[Path],
+    *,
+    dry_run: bool = False,
+    allow_withdraw: bool = False,
+    allow_unmatched: bool = False,
 ) -> tuple[list[ImportResult], list[ImportFailed]]:
     """Import each file on its own; a bad file does not stop the others."""
     taxonomy = theme_selectors.taxonomy()
@@ -422,7 +890,11 @@ def report_import_paths(
         try:
             results.append(
                 report_import_file(
-                    path=path, dry_run=dry_run, allow_withdraw=allow_withdraw, taxonomy=taxonomy
+                    path=path,
+                    dry_run=dry_run,
+                    allow_withdraw=allow_withdraw,
+                    allow_unmatched=allow_unmatched,
+                    taxonomy=taxonomy,
                 )
             )
         except ImportFailed as exc:

@@ -14,7 +14,10 @@ class Command(BaseCommand):
         "same content (SHA-256) as a report named after its file is that report, under "
         "any name. A re-import that would withdraw "
         f"{_WITHDRAW_LIMIT} of a report's active recommendations is refused unless "
-        "--allow-withdraw is given."
+        "--allow-withdraw is given. A file stating the symbol of a report already "
+        "imported, in another language than the report's original, adds that language's "
+        "text to the recommendations it matches by label; labels that do not match "
+        "(missing or extra) need --allow-unmatched."
     )
 
     def add_arguments(self, parser):
@@ -42,5 +45,21 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, paths, dry_run, allow_withdraw, **options):
-        run_import(self, paths, dry_run=dry_run, allow_withdraw=allow_withdraw)
+        parser.add_argument(
+            "--allow-unmatched",
+            action="store_true",
+            help=(
+                "confirm a language version whose labels do not all match the report's "
+                "active recommendations: the matched ones get their text, the others are "
+                "listed (otherwise refused, nothing written)"
+            ),
+        )
+
+    def handle(self, *args, paths, dry_run, allow_withdraw, allow_unmatched, **options):
+        run_import(
+            self,
+            paths,
+            dry_run=dry_run,
+            allow_withdraw=allow_withdraw,
+            allow_unmatched=allow_unmatched,
+        )

@@ -23,7 +23,16 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, dry_run, allow_withdraw, **options):
+        parser.add_argument(
+            "--allow-unmatched",
+            action="store_true",
+            help=(
+                "confirm language versions whose labels do not all match their report's "
+                "active recommendations"
+            ),
+        )
+
+    def handle(self, *args, dry_run, allow_withdraw, allow_unmatched, **options):
         seeds = settings.SEEDS_DIR
         if not seeds.is_dir():
             raise CommandError(f"{seeds}: seeds directory not found")
@@ -32,5 +41,6 @@ class Command(BaseCommand):
             [str(seeds)],
             dry_run=dry_run,
             allow_withdraw=allow_withdraw,
+            allow_unmatched=allow_unmatched,
             nothing_to_import=f"{seeds}: no report files in the seeds directory",
         )
