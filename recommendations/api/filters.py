@@ -10,6 +10,7 @@ from django_filters.fields import IsoDateTimeField
 from recommendations.choices import ActionKind, Response, Status
 from recommendations.models import Action, FollowUp, Recommendation, Report
 from recommendations.selectors import api as selectors
+from recommendations.selectors.texts import translation_contains
 
 
 class StrictBooleanField(forms.NullBooleanField):
@@ -100,7 +101,10 @@ class RecommendationFilter(StrictFilterSet):
         method="filter_has_follow_up", label="Has a follow-up you can see"
     )
     updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-    q = filters.CharFilter(method="search", label="Search in the text (substring) and label")
+    q = filters.CharFilter(
+        method="search",
+        label="Search in the text (substring, in every language it has) and label",
+    )
 
     class Meta:
         model = Recommendation
@@ -122,7 +126,9 @@ class RecommendationFilter(StrictFilterSet):
         return selectors.with_visible_follow_up(queryset, self.request.user, value)
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(text__icontains=value) | Q(label__iexact=value))
+        return queryset.filter(
+            Q(text__icontains=value) | Q(label__iexact=value) | translation_contains(value)
+        )
 
 
 class FollowUpFilter(StrictFilterSet):
@@ -137,7 +143,10 @@ class FollowUpFilter(StrictFilterSet):
     response = filters.MultipleChoiceFilter(field_name="response", choices=Response.choices)
     verified = StrictBooleanFilter(field_name="verified_at", lookup_expr="isnull", exclude=True)
     updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-    q = filters.CharFilter(method="search", label="Search in the recommendation's text and label")
+    q = filters.CharFilter(
+        method="search",
+        label="Search in the recommendation's text (in every language it has) and label",
+    )
 
     class Meta:
         model = FollowUp
@@ -158,7 +167,9 @@ class FollowUpFilter(StrictFilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(
-            Q(recommendation__text__icontains=value) | Q(recommendation__label__iexact=value)
+            Q(recommendation__text__icontains=value)
+            | Q(recommendation__label__iexact=value)
+            | translation_contains(value, "recommendation_id")
         )
 
 

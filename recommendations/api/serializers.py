@@ -2,9 +2,11 @@
 
 from operator import attrgetter
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -23,6 +25,7 @@ from recommendations.models import (
 )
 from recommendations.scope import is_secretariat
 from recommendations.selectors import api as selectors
+from recommendations.selectors.texts import ShownText, language_code, text_in
 from recommendations.services.follow_ups import check_action_date
 
 
@@ -131,12 +134,41 @@ class ReportSerializer(serializers.ModelSerializer):
         ]
 
 
+def reader_language(request) -> str:
+    """The language a reader asks for, as two letters ("" for none): `?lang=zh` first,
+    else the request's language (LocaleMiddleware: Accept-Language, or the language
+    cookie) when the request states one."""
+    if request is None:
+        return ""
+    params = getattr(request, "query_params", request.GET)
+    asked = params.get("lang", "").strip()
+    if asked:
+        return language_code(asked)
+    if "HTTP_ACCEPT_LANGUAGE" in request.META or settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        return language_code(getattr(request, "LANGUAGE_CODE", "") or get_language())
+    return ""
+
+
 class RecommendationSerializer(ReadPlanMixin, serializers.ModelSerializer):
     report_symbol = serializers.CharField(source="report.symbol", read_only=True)
     # Lists prefetched by selectors.api.recommendations().
     themes = CodeField(source="theme_list", slug_field="code", many=True, read_only=True)
     bodies = CodeField(source="body_list", slug_field="code", many=True, read_only=True)
     sdg_targets = serializers.ListField(child=serializers.CharField(), read_only=True)
+    # In the reader's language (reader_language), else in the report's original language.
+    text = serializers.SerializerMethodField(
+        help_text="In the language asked for (`lang`, else Accept-Language) when the "
+        "recommendation has it, else in the report's original language: see text_language."
+    )
+    addressee = serializers.SerializerMethodField(help_text="In the language of `text`.")
+    heading = serializers.SerializerMethodField(help_text="In the language of `text`.")
+    text_language = serializers.SerializerMethodField(
+        help_text="The language of text, addressee and heading (two letters, e.g. `zh`)."
+    )
+    languages = serializers.SerializerMethodField(
+        help_text="Every language the recommendation's text is available in, the report's "
+        "original language first."
+    )
 
     class Meta:
         model = Recommendation
@@ -150,6 +182,8 @@ class RecommendationSerializer(ReadPlanMixin, serializers.ModelSerializer):
             "text",
             "addressee",
             "heading",
+            "text_language",
+            "languages",
             "themes",
             "bodies",
             "sdg_targets",
@@ -157,6 +191,32 @@ class RecommendationSerializer(ReadPlanMixin, serializers.ModelSerializer):
             "is_withdrawn",
             "updated_at",
         ]
+
+    @cached_property
+    def _language(self) -> str:
+        return reader_language(self.context.get("request"))
+
+    def _shown(self, obj) -> ShownText:
+        # Five fields read the same choice: made once per row.
+        cached = getattr(obj, "_shown_text", None)
+        if cached is None or cached[0] != self._language:
+            cached = obj._shown_text = (self._language, text_in(obj, self._language))
+        return cached[1]
+
+    def get_text(self, obj) -> str:
+        return self._shown(obj).text
+
+    def get_addressee(self, obj) -> str:
+        return self._shown(obj).addressee
+
+    def get_heading(self, obj) -> str:
+        return self._shown(obj).heading
+
+    def get_text_language(self, obj) -> str:
+        return self._shown(obj).language
+
+    def get_languages(self, obj) -> list[str]:
+        return list(self._shown(obj).languages)
 
 
 class FollowUpSerializer(ReadPlanMixin, serializers.ModelSerializer):

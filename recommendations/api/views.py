@@ -1,7 +1,12 @@
 """API views: configuration only; writes call the services, reads the selectors."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -40,6 +45,23 @@ class ReportViewSet(FilterWhenAskedMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = filters.ReportFilter
 
 
+LANG = OpenApiParameter(
+    "lang",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    description=(
+        "The language of `text`, `addressee` and `heading`, two letters (`zh`, `en`; a "
+        "longer tag such as `zh-hans` counts by its first two). Without it, the language "
+        "of the request's Accept-Language header. A recommendation without a text in that "
+        "language is returned in its report's original language: `text_language` says "
+        "which, `languages` lists those available."
+    ),
+)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[LANG]), retrieve=extend_schema(parameters=[LANG])
+)
 class RecommendationViewSet(FilterWhenAskedMixin, viewsets.ReadOnlyModelViewSet):
     queryset = selectors.recommendations()
     serializer_class = serializers.RecommendationSerializer

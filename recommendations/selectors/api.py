@@ -11,6 +11,7 @@ from recommendations.models import (
     Theme,
 )
 from recommendations.scope import is_secretariat, member_state_of
+from recommendations.selectors.texts import texts_prefetch
 
 
 def reports() -> QuerySet[Report]:
@@ -20,11 +21,14 @@ def reports() -> QuerySet[Report]:
 def recommendations() -> QuerySet[Recommendation]:
     """Themes and bodies come as lists (`theme_list`, `body_list`): prefetched into a
     related manager instead, each row would build two managers and querysets (most of a
-    page's time when the query itself is quick)."""
+    page's time when the query itself is quick). So do the texts of the language versions
+    (`text_list`), from which the serializer picks the reader's language."""
     return (
         Recommendation.objects.select_related("report")
         .prefetch_related(
-            Prefetch("themes", to_attr="theme_list"), Prefetch("bodies", to_attr="body_list")
+            Prefetch("themes", to_attr="theme_list"),
+            Prefetch("bodies", to_attr="body_list"),
+            texts_prefetch(),
         )
         .order_by("report_id", "position", "id")
     )
