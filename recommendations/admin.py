@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -18,13 +19,16 @@ from .models import (
     Liaison,
     MemberState,
     Recommendation,
+    RecommendationText,
     Report,
     ReportSession,
+    ReportVersion,
     Theme,
 )
 from .parsing.themes import KEYWORD_LANGUAGES, clean_keywords, keyword_usable
 from .selectors import admin_lists
 from .selectors import exports as export_selectors
+from .selectors.texts import language_code, text_in
 from .services import follow_ups as follow_up_services
 from .services import recommendations as recommendation_services
 from .services import tokens as token_services
@@ -67,6 +71,49 @@ class ReportRecommendationInline(ReadOnlyInline):
     ordering = ["position"]
 
 
+# The languages UN reports are published in, by the two letters texts are stored under.
+LANGUAGE_NAMES = {
+    "ar": pgettext_lazy("language of a text", "Arabic"),
+    "en": pgettext_lazy("language of a text", "English"),
+    "es": pgettext_lazy("language of a text", "Spanish"),
+    "fr": pgettext_lazy("language of a text", "French"),
+    "ru": pgettext_lazy("language of a text", "Russian"),
+    "zh": pgettext_lazy("language of a text", "Chinese"),
+}
+
+
+def language_name(code: str) -> str:
+    return str(LANGUAGE_NAMES.get(code, code))
+
+
+class ReportVersionInline(ReadOnlyInline):
+    """The language versions imported: the original (the report's language) and each
+    translation imported under the same symbol."""
+
+    model = ReportVersion
+    fields = [
+        "language",
+        "source_file",
+        "source_format",
+        "title",
+        "sha256",
+        "parser_version",
+        "imported_at",
+    ]
+    readonly_fields = fields
+    ordering = ["language"]
+
+
+class RecommendationTextInline(ReadOnlyInline):
+    """The recommendation's text in the languages of the report's other versions."""
+
+    model = RecommendationText
+    fields = ["language", "text", "addressee", "heading", "updated_at"]
+    readonly_fields = fields
+    ordering = ["language"]
+    verbose_name_plural = _("texts of the other language versions")
+
+
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
     list_display = [
@@ -93,7 +140,7 @@ class ReportAdmin(admin.ModelAdmin):
         "imported_at",
     ]
     readonly_fields = fields
-    inlines = [ReportSessionInline, ReportRecommendationInline]
+    inlines = [ReportSessionInline, ReportVersionInline, ReportRecommendationInline]
 
     def get_queryset(self, request):
         return admin_lists.report_list()
@@ -168,6 +215,9 @@ class RecommendationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["chosen_themes"].initial = list(self.instance.themes.all())
+            self.fields["text"].help_text = _(
+                "In the report's original language (%(language)s)."
+            ) % {"language": language_name(self.instance.report.language)}
 
 
 class FollowUpInline(admin.TabularInline):
@@ -291,12 +341,13 @@ class RecommendationAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
         FollowUpStatusFilter,
         "is_withdrawn",
     ]
-    search_fields = ["text", "label"]
+    search_fields = ["text", "texts__text", "label"]
     ordering = ["report__symbol", "position"]
     list_per_page = 50
     readonly_fields = [
         "report",
         "label",
+        "text_in_reader_language",
         "theme_sources",
         "themes_overridden",
         "body_codes",
@@ -328,11 +379,33 @@ class RecommendationAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
             },
         ),
     ]
-    inlines = [FollowUpInline]
+    inlines = [RecommendationTextInline, FollowUpInline]
     actions = ["mark_verified", "export_csv"]
 
     def get_queryset(self, request):
         return admin_lists.recommendation_list()
+
+    def get_fieldsets(self, request, obj=None):
+        """With the text in the reader's language above the original's when the reader's
+        language is not the report's."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or language_code(get_language()) == obj.report.language:
+            return fieldsets
+        (name, options), *rest = fieldsets
+        fields = list(options["fields"])
+        fields.insert(fields.index("text"), "text_in_reader_language")
+        return [(name, {**options, "fields": fields}), *rest]
+
+    @admin.display(description=_("text in your language"))
+    def text_in_reader_language(self, obj):
+        reader = language_code(get_language())
+        shown = text_in(obj, reader)
+        if shown.language == reader:
+            return shown.text
+        return _("(No %(language)s text: the original, in %(original)s, is below.)") % {
+            "language": language_name(reader),
+            "original": language_name(shown.language),
+        }
 
     def has_add_permission(self, request):
         return False  # recommendations come from imported reports
@@ -342,7 +415,16 @@ class RecommendationAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("text"))
     def short_text(self, obj):
-        return Truncator(obj.text).chars(80)
+        """In the reader's language, else the original's, named."""
+        reader = language_code(get_language())
+        shown = text_in(obj, reader)
+        text = Truncator(shown.text).chars(80)
+        if shown.language == reader:
+            return text
+        return _("[%(language)s] %(text)s") % {
+            "language": language_name(shown.language),
+            "text": text,
+        }
 
     @admin.display(description=_("themes"))
     def theme_codes(self, obj):
@@ -387,7 +469,10 @@ class RecommendationAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
                 via="admin",
             )
         for formset in formsets:
-            self.save_follow_up_formset(request, formset, recommendation=form.instance)
+            if formset.model is FollowUp:
+                self.save_follow_up_formset(request, formset, recommendation=form.instance)
+            else:  # the texts inline is read-only: nothing to save
+                formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     @admin.action(description=_("Mark implemented claims verified"), permissions=["change"])
     def mark_verified(self, request, queryset):

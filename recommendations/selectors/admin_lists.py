@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 
 from recommendations.choices import Status
 from recommendations.models import Action, FollowUp, Recommendation, Report
+from recommendations.selectors.texts import texts_prefetch
 
 
 def _count(queryset: QuerySet, outer: str) -> Coalesce:
@@ -34,7 +35,7 @@ def recommendation_list() -> QuerySet[Recommendation]:
     follow_ups = FollowUp.objects.filter(recommendation=OuterRef("pk"))
     return (
         Recommendation.objects.select_related("report")
-        .prefetch_related("themes")
+        .prefetch_related("themes", texts_prefetch())
         .annotate(
             follow_up_count=_count(follow_ups, "recommendation"),
             unverified_count=_count(
