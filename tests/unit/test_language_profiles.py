@@ -211,3 +211,36 @@ def test_the_commission_alone_is_the_body_the_report_addresses():
         "share data.\n"
     )
     assert report.recommendations[0].bodies == ("CND",)
+
+
+ZH_HEADER = """\
+ 麻醉药品委员会
+
+第六十届会议
+2017 年 3 月 13 日至 17 日，维也纳
+临时议程 *项目 3
+政策指示
+
+  示例报告的标题
+
+  执行主任的报告
+
+ 一. 导言
+
+1. 本报告概述了联合国毒品和犯罪问题办公室开展的活动，并介绍了相关的工作情况。
+
+2. 报告第二节载有建议，供麻醉药品委员会审议。
+
+ 二. 结论和建议
+
+"""
+
+
+def test_a_chinese_paragraph_may_recommend_after_an_opening_clause_or_sentence():
+    report = parse_report(
+        ZH_HEADER
+        + "3. 鉴于贩运枪支的风险日益增加，毒品和犯罪问题办公室促请会员国加强边境管制。\n\n"
+        + "4. 海地的反腐败机构面临压力。因此，委员会不妨鼓励会员国提供支持。\n\n"
+        + "5. 委员会第六十届会议审议了这些建议，并通过了载有建议的报告。\n"
+    )
+    assert [rec.label for rec in report.recommendations] == ["3", "4"]

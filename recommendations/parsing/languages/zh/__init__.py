@@ -25,9 +25,16 @@ _ADDRESSEE = re.compile(
 )
 
 
-def lead_clause(text: str) -> str:
-    """The paragraph's first clause, after a connective such as 因此，."""
-    return re.split(r"[，。；：:,;]", _CONNECTOR.sub("", text), maxsplit=1)[0]
+# "建议" used as a noun ("这些建议", "载有建议的报告") does not ask anyone to act.
+_NOUN_USES = re.compile(
+    r"(?:的|项|些|条|份|关于|载有|提出的|通过的|执行|落实|采纳|审议)建议|建议(?:的|书|草案|部分|一节)"
+)
+
+
+def recommending_scope(text: str) -> str:
+    """The whole paragraph, with noun uses of 建议 blanked out: a paragraph may open
+    with a description or a clause ("鉴于……，") before it recommends."""
+    return _NOUN_USES.sub(lambda match: "　" * len(match.group(0)), _CONNECTOR.sub("", text))
 
 
 def addressee(text: str) -> str:
@@ -75,7 +82,7 @@ PROFILE = LanguageProfile(
         r"不妨|似[还亦也]?宜|谨建议|建议|促请|吁请|敦促|鼓励|请会员国|请各会员国|应考虑"
     ),
     not_recommending=None,
-    recommending_scope=lead_clause,
+    recommending_scope=recommending_scope,
     items_carry_signal=False,
     chapeau=re.compile(r"(?:以下|下列)(?:各项)?建议[。：:]?$"),
     addressee=addressee,
