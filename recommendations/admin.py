@@ -10,6 +10,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_import import ReportImportViews
 from .choices import Status
 from .models import (
     Action,
@@ -146,7 +147,11 @@ class ReportAdmin(admin.ModelAdmin):
         return admin_lists.report_list()
 
     def has_add_permission(self, request):
-        return False  # reports come in through import_report / import_seeds
+        return False  # reports come in through the "Import reports" page or the commands
+
+    def get_urls(self):
+        # Before the default ones: "import/" would otherwise be read as an object id.
+        return ReportImportViews(self).urls() + super().get_urls()
 
     @admin.display(description=_("title"), ordering="title")
     def short_title(self, obj):
