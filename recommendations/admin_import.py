@@ -41,7 +41,6 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from .models import Recommendation, Report, Theme
-from .parsing import ParseError, parse_source
 from .selectors import themes as theme_selectors
 from .services import imports
 
@@ -49,8 +48,6 @@ logger = logging.getLogger(__name__)
 
 PERMISSION = "recommendations.import_report"
 SESSION_KEY = "report_imports"
-DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-DEFAULT_MAX_AGE = 6 * 60 * 60  # seconds
 
 CONFIRM_FLAGS = ("allow_withdraw", "allow_unmatched")
 
@@ -76,7 +73,7 @@ KINDS = {
 
 
 def max_upload_bytes() -> int:
-    return getattr(imports, "MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)
+    return imports.MAX_UPLOAD_BYTES
 
 
 def megabytes(size: int) -> str:
@@ -85,13 +82,11 @@ def megabytes(size: int) -> str:
 
 
 def upload_root() -> Path:
-    return Path(
-        getattr(settings, "IMPORT_UPLOAD_DIR", settings.BASE_DIR / "var" / "import-uploads")
-    )
+    return Path(settings.IMPORT_UPLOAD_DIR)
 
 
 def max_age() -> int:
-    return int(getattr(settings, "IMPORT_UPLOAD_MAX_AGE", DEFAULT_MAX_AGE))
+    return settings.IMPORT_UPLOAD_MAX_AGE
 
 
 # Storage of the uploaded bytes -----------------------------------------------------------
@@ -208,15 +203,8 @@ def _save_batch(request, key: str, batch: dict) -> None:
 # Reading the service's answers -----------------------------------------------------------
 
 
-def _confirmation_class():
-    return getattr(imports, "ConfirmationNeeded", None)
-
-
 def needs_confirmation(exc: imports.ImportFailed) -> bool:
-    confirmation = _confirmation_class()
-    if confirmation is not None:
-        return isinstance(exc, confirmation)
-    return "--allow-withdraw" in exc.reason  # until the service has ConfirmationNeeded
+    return isinstance(exc, imports.ConfirmationNeeded)
 
 
 def clean_reason(reason: str) -> str:
@@ -307,27 +295,21 @@ def localized_reason(reason: str) -> str:
 
 
 def confirmation_reasons(exc: imports.ImportFailed) -> list[str]:
-    reasons = getattr(exc, "reasons", None) or [exc.reason]
-    return [clean_reason(str(reason)) for reason in reasons]
+    return [clean_reason(str(reason)) for reason in exc.reasons]
 
 
 def confirmation_flags(exc: imports.ImportFailed) -> list[str]:
     """The keyword arguments of the service that confirm what it asked about."""
-    flags = getattr(exc, "confirm", None) or ("allow_withdraw",)
-    return [flag for flag in flags if flag in CONFIRM_FLAGS]
+    return [flag for flag in exc.confirm if flag in CONFIRM_FLAGS]
 
 
 def run_import(*, path: Path, name: str, dry_run: bool, allow=(), taxonomy) -> imports.ImportResult:
     """One file through the import service (the same as the commands use); `allow`:
     the confirmations given (allow_withdraw, allow_unmatched)."""
     flags = {flag: True for flag in allow if flag in CONFIRM_FLAGS}
-    upload = getattr(imports, "report_import_upload", None)
-    if upload is not None:
-        return upload(
-            data=path.read_bytes(), name=name, dry_run=dry_run, taxonomy=taxonomy, **flags
-        )
-    # The file is stored under its own name, which the service takes as the source file.
-    return imports.report_import_file(path=path, dry_run=dry_run, taxonomy=taxonomy, **flags)
+    return imports.report_import_upload(
+        data=path.read_bytes(), name=name, dry_run=dry_run, taxonomy=taxonomy, **flags
+    )
 
 
 # Preview ---------------------------------------------------------------------------------
@@ -491,7 +473,7 @@ def result_summary(result: imports.ImportResult) -> str:
 
 def version_data(result: imports.ImportResult) -> dict | None:
     """A language version's match (ImportResult.version) as plain data, or None."""
-    version = getattr(result, "version", None)
+    version = result.version
     if version is None:
         return None
     return {
@@ -499,8 +481,8 @@ def version_data(result: imports.ImportResult) -> dict | None:
         "original_language": version.original_language,
         "matched": version.matched,
         "total": version.total,
-        "extra_labels": list(getattr(version, "extra_labels", ()) or ()),
-        "missing_labels": list(getattr(version, "missing_labels", ()) or ()),
+        "extra_labels": list(version.extra_labels),
+        "missing_labels": list(version.missing_labels),
     }
 
 
@@ -544,7 +526,7 @@ def _counts(source) -> dict:
 
 
 def section_text(result: imports.ImportResult | None) -> str:
-    if result is None or getattr(result, "version", None) is not None:
+    if result is None or result.version is not None:
         return ""
     if result.notes and result.active == 0:
         return _("No recommendations (%(reason)s): the report is imported with none.") % {
@@ -584,13 +566,7 @@ class Previewer:
             preview.confirm = True
             preview.reasons = confirmation_reasons(exc)
             preview.confirm_flags = confirmation_flags(exc)
-            preview.result = getattr(exc, "result", None)
-            if preview.result is None:  # what the confirmed import would do
-                try:
-                    preview.result = self._dry_run(path, entry, allow=preview.confirm_flags)
-                except imports.ImportFailed as again:
-                    preview.failure = {"code": "service", "reason": again.reason}
-                    return preview
+            preview.result = exc.result
         except Exception:  # a bug or a database failure: say so, the others go on
             logger.exception("preview of an uploaded report failed")
             preview.failure = {"code": "unexpected"}
@@ -606,29 +582,15 @@ class Previewer:
     def _themes(self, codes) -> list[str]:
         names = []
         for code in codes:
-            code = getattr(code, "code", code)
             names.append(str(self.theme_names.get(code, code)))
         return names
 
     def _describe(self, preview: FilePreview, path: Path) -> None:
         result = preview.result
-        parsed = None
-        changes = getattr(result, "changes", None)
-        if not changes and result.outcome == "unchanged":
-            changes = None  # the service compares nothing then: list what the file holds
-        if changes is None or not hasattr(result, "source_format"):
-            try:  # until the service's result describes the file itself
-                parsed = parse_source(path.read_bytes(), taxonomy=self.taxonomy)
-            except ParseError:
-                parsed = None
-        meta = parsed.metadata if parsed else None
-        language = getattr(result, "language", None) or (meta.language if meta else "")
-        source_format = getattr(result, "source_format", None) or (
-            meta.source_format if meta else ""
-        )
+        language = result.language
         preview.language = str(LANGUAGES.get(language, language))
-        preview.format = str(FORMATS.get(source_format, source_format))
-        preview.title = getattr(result, "title", None) or (meta.title if meta else "")
+        preview.format = str(FORMATS.get(result.source_format, result.source_format))
+        preview.title = result.title
         preview.symbol_from_name = result.symbol == preview.name
         preview.known = result.outcome != "created"
         preview.theme_counts = [
@@ -646,66 +608,18 @@ class Previewer:
                 preview.version_labels.append(
                     _("Labels not found in this file: %(labels)s") % {"labels": ", ".join(missing)}
                 )
-        if changes is not None:
-            preview.items = [
-                Item(
-                    label=change.label,
-                    kind=change.kind,
-                    text=change.text or "",
-                    old_text=getattr(change, "old_text", "") or "",
-                    themes=self._themes(getattr(change, "themes", ()) or ()),
-                    language=language,
-                    fields=tuple(getattr(change, "fields", ()) or ()),
-                )
-                for change in changes
-            ]
-        elif parsed is not None:
-            preview.items = self._items_from_parse(parsed, result, language)
-
-    def _items_from_parse(self, parsed, result, language) -> list[Item]:
-        """The items compared with the report as stored (until the service lists its
-        changes): by paragraph and item, as the import matches them."""
-        report = Report.objects.filter(symbol=result.symbol).first()
-        existing = {}
-        if report is not None:
-            existing = {
-                (rec.paragraph, rec.item): rec
-                for rec in Recommendation.objects.filter(report=report)
-                .prefetch_related("theme_links__theme")
-                .order_by("position")
-            }
-        items = []
-        for parsed_item in parsed.recommendations:
-            codes = [link.code for link in parsed_item.themes]
-            rec = existing.pop((parsed_item.paragraph, parsed_item.item), None)
-            if rec is None:
-                kind, old_text = "added", ""
-            else:
-                if rec.themes_overridden:
-                    codes = [link.theme.code for link in rec.theme_links.all()]
-                old_text = rec.text
-                if rec.is_withdrawn:
-                    kind = "restored"
-                elif rec.text != parsed_item.text:
-                    kind = "changed"
-                else:
-                    kind = "unchanged"
-            items.append(
-                Item(
-                    label=parsed_item.label,
-                    kind=kind,
-                    text=parsed_item.text,
-                    old_text=old_text,
-                    themes=self._themes(codes),
-                    language=language,
-                )
+        preview.items = [
+            Item(
+                label=change.label,
+                kind=change.kind,
+                text=change.text or "",
+                old_text=change.old_text or "",
+                themes=self._themes(change.themes),
+                language=language,
+                fields=change.fields,
             )
-        for rec in existing.values():
-            if not rec.is_withdrawn:
-                items.append(
-                    Item(label=rec.label, kind="withdrawn", text=rec.text, language=language)
-                )
-        return items
+            for change in result.changes
+        ]
 
 
 def failure_text(error: dict) -> str:

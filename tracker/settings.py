@@ -148,6 +148,11 @@ STORAGES = {
 # Where import_seeds looks for the source reports.
 SEEDS_DIR = Path(os.environ.get("SEEDS_DIR", BASE_DIR / "seeds"))
 
+# The admin's "Import reports" page keeps uploaded files here between the preview and
+# the import (per user and batch), and deletes batches older than this many seconds.
+IMPORT_UPLOAD_DIR = Path(os.environ.get("IMPORT_UPLOAD_DIR", BASE_DIR / "var" / "import-uploads"))
+IMPORT_UPLOAD_MAX_AGE = int(os.environ.get("IMPORT_UPLOAD_MAX_AGE", 6 * 60 * 60))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

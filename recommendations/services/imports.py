@@ -339,6 +339,7 @@ def report_import(
             **described,
         )
         result.theme_counts = _theme_counts(report)
+        result.changes = _as_stored(report)
         return result
 
     refusal = None
@@ -375,6 +376,21 @@ def report_import(
             confirm=["allow_withdraw"],
         )
     return result
+
+
+def _as_stored(report: Report) -> list[RecommendationChange]:
+    """An unchanged file's recommendations as stored, each "unchanged" (two queries)."""
+    return [
+        RecommendationChange(
+            rec.label,
+            UNCHANGED,
+            rec.text,
+            themes=tuple(theme.code for theme in rec.themes.all()),
+        )
+        for rec in report.recommendations.filter(is_withdrawn=False)
+        .order_by("position")
+        .prefetch_related("themes")
+    ]
 
 
 def _mass_withdrawal(withdrawing: int, active: int) -> str | None:
