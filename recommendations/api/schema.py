@@ -70,9 +70,13 @@ class TrackerAutoSchema(AutoSchema):
             extra.update(_DETAIL)
         if method in {"POST", "PUT", "PATCH"}:
             extra.update(_WRITE)
-        if method == "GET" and not is_detail and getattr(self.view, "filterset_class", None):
+        if method == "GET" and (
+            (not is_detail and getattr(self.view, "filterset_class", None))
+            or getattr(self.view, "validates_query", False)
+        ):
             extra["400"] = OpenApiResponse(
-                OpenApiTypes.OBJECT, description="Invalid filter value: each filter and reason."
+                OpenApiTypes.OBJECT,
+                description="Invalid query parameter: each parameter and reason.",
             )
         if method in {"PUT", "PATCH", "DELETE"} and getattr(self.view, "conditional", False):
             extra.update(_CONDITIONAL)

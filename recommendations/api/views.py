@@ -1,5 +1,7 @@
 """API views: configuration only; writes call the services, reads the selectors."""
 
+import re
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -8,7 +10,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -45,10 +47,13 @@ class ReportViewSet(FilterWhenAskedMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = filters.ReportFilter
 
 
+# A language tag: "zh", "en", "zh-hans", "zh_Hans" (only its first two letters count).
+LANG_PATTERN = r"^[A-Za-z]{2}(?:[-_][A-Za-z0-9]{1,8})*$"
 LANG = OpenApiParameter(
     "lang",
     OpenApiTypes.STR,
     OpenApiParameter.QUERY,
+    pattern=LANG_PATTERN,
     description=(
         "The language of `text`, `addressee` and `heading`, two letters (`zh`, `en`; a "
         "longer tag such as `zh-hans` counts by its first two). Without it, the language "
@@ -66,6 +71,13 @@ class RecommendationViewSet(FilterWhenAskedMixin, viewsets.ReadOnlyModelViewSet)
     queryset = selectors.recommendations()
     serializer_class = serializers.RecommendationSerializer
     filterset_class = filters.RecommendationFilter
+    validates_query = True  # `lang` on the detail too: a bad value is a 400 (schema.py)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        lang = request.query_params.get("lang")
+        if lang is not None and not re.fullmatch(LANG_PATTERN, lang):
+            raise ValidationError({"lang": ["Expected a language tag such as zh, en or zh-hans."]})
 
 
 class ThemeViewSet(viewsets.ReadOnlyModelViewSet):

@@ -125,3 +125,11 @@ def test_q_searches_every_language_of_the_text(kenya, staff_caller, report):
     )
     follow_ups = staff_caller.get("/api/v1/follow-ups/", {"q": "专门司法分庭"}).json()
     assert [row["recommendation"] for row in follow_ups["results"]] == [rec.pk]
+
+
+@pytest.mark.parametrize("value", ["", "z", "zh hans", "中文", "zh-"])
+def test_a_bad_language_tag_is_a_400_naming_lang(value, kenya, report):
+    for url in (URL, f"{URL}{Recommendation.objects.get(label='56').pk}/"):
+        response = kenya.get(url, {"lang": value})
+        assert response.status_code == 400
+        assert list(response.json()) == ["lang"]
