@@ -6,9 +6,12 @@ DEBUG         1/true/yes to enable debug mode (default off)
 ALLOWED_HOSTS comma-separated host names (default: localhost names)
 CACHE_DIR     directory of a cache shared by the server's processes (default: none,
               each process keeps its own in memory)
+AXES_FAILURE_LIMIT  failed admin logins before a lockout (default 5)
+AXES_COOLOFF_HOURS  length of a lockout in hours (default 1)
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -55,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "csp",
+    "axes",
     "recommendations",
 ]
 
@@ -71,6 +75,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "recommendations.api.middleware.ApiBodySizeLimitMiddleware",
+    # Last, as django-axes asks: turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -114,6 +120,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-axes first: it refuses a locked-out login before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -186,6 +198,22 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+# Login limits (django-axes) on the admin's login form. After AXES_FAILURE_LIMIT failures
+# an account is locked from the address that failed (username + address), and an address
+# is locked for every account; each further attempt during the lockout restarts it. A
+# successful login before the limit resets the count. The API's tokens are not passwords
+# and never go through this. The client address is REMOTE_ADDR (django-ipware is not
+# installed): behind a reverse proxy every client has the proxy's address.
+# Unlock: `manage.py axes_reset_username NAME`, `axes_reset_ip ADDRESS` or `axes_reset`.
+AXES_ENABLED = True
+AXES_ONLY_ADMIN_SITE = True
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(hours=float(os.environ.get("AXES_COOLOFF_HOURS", 1)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+AXES_HTTP_RESPONSE_CODE = 429
 
 # Content Security Policy (django-csp): scripts only from this site; no CDN anywhere.
 CONTENT_SECURITY_POLICY = {

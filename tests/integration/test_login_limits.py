@@ -1,0 +1,166 @@
+"""Admin login limits (django-axes), over real POSTs of the admin's login form."""
+
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.core.management import call_command
+from django.http import HttpRequest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from recommendations.services.tokens import token_issue
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/admin/login/"
+PASSWORD = "a-long-test-password"
+ADDRESS = "198.51.100.7"
+
+
+def make_staff(username):
+    return get_user_model().objects.create_user(username, password=PASSWORD, is_staff=True)
+
+
+def post_login(client, username, password, address=ADDRESS, **extra):
+    return client.post(
+        LOGIN,
+        {"username": username, "password": password, "next": "/admin/"},
+        REMOTE_ADDR=address,
+        **extra,
+    )
+
+
+def logged_in(client):
+    return SESSION_KEY in client.session
+
+
+def fail(client, username, times, address=ADDRESS):
+    responses = [post_login(client, username, "wrong-password", address) for _ in range(times)]
+    return responses[-1]
+
+
+def test_the_limit_is_five_failures_and_an_hour_by_default():
+    assert settings.AXES_FAILURE_LIMIT == 5
+    assert settings.AXES_COOLOFF_TIME.total_seconds() == 3600
+    assert settings.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
+
+
+def test_wrong_passwords_below_the_limit_show_the_login_form_again():
+    make_staff("officer")
+    client = Client()
+    response = fail(client, "officer", settings.AXES_FAILURE_LIMIT - 1)
+    assert response.status_code == 200
+    assert "Please enter the correct username and password" in response.text
+    response = post_login(client, "officer", PASSWORD)
+    assert response.status_code == 302 and logged_in(client)
+
+
+def test_five_failures_lock_the_account_and_the_right_password_is_refused():
+    make_staff("officer")
+    client = Client()
+    response = fail(client, "officer", 5)
+    assert response.status_code == 429  # the 5th failure already answers with the lockout
+    response = post_login(client, "officer", PASSWORD)
+    assert response.status_code == 429
+    assert "Login locked" in response.text
+    assert "locked for 60 minutes" in response.text
+    assert "ask an administrator" in response.text
+    assert not logged_in(client)
+    assert Client().get("/admin/").status_code == 302  # still anonymous
+
+
+def test_the_lockout_page_is_in_chinese():
+    make_staff("officer")
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = fail(client, "officer", 5)
+    assert response.status_code == 429
+    assert "登录已锁定 60 分钟" in response.text
+    assert "请联系管理员解锁该账户" in response.text
+
+
+def test_another_account_from_the_same_address_is_locked_too():
+    make_staff("officer")
+    make_staff("colleague")
+    fail(Client(), "officer", 5)
+    client = Client()
+    response = post_login(client, "colleague", PASSWORD)
+    assert response.status_code == 429 and not logged_in(client)
+    # The same account from another address is not locked by the address's failures
+    # (it is by its own: the limit counts per account and address, and per address).
+    other = Client()
+    response = post_login(other, "colleague", PASSWORD, address="203.0.113.9")
+    assert response.status_code == 302 and logged_in(other)
+
+
+def test_failures_spread_over_accounts_from_one_address_add_up():
+    for name in ("a1", "a2", "a3"):
+        make_staff(name)
+    client = Client()
+    fail(client, "a1", 2)
+    fail(client, "a2", 2)
+    response = post_login(client, "a3", "wrong-password")
+    assert response.status_code == 429
+    assert post_login(client, "a3", PASSWORD).status_code == 429
+
+
+def test_a_success_before_the_limit_resets_the_count():
+    make_staff("officer")
+    client = Client()
+    fail(client, "officer", 4)
+    assert post_login(client, "officer", PASSWORD).status_code == 302
+    client.logout()
+    response = fail(client, "officer", 4)
+    assert response.status_code == 200  # 4 more failures: still below the limit
+    assert post_login(client, "officer", PASSWORD).status_code == 302 and logged_in(client)
+
+
+def test_axes_reset_username_unlocks_the_account():
+    make_staff("officer")
+    client = Client()
+    fail(client, "officer", 5)
+    assert post_login(client, "officer", PASSWORD).status_code == 429
+    out = StringIO()
+    call_command("axes_reset_username", "officer", stdout=out)
+    assert "attempts removed" in out.getvalue()
+    response = post_login(client, "officer", PASSWORD)
+    assert response.status_code == 302 and logged_in(client)
+
+
+def test_axes_reset_ip_unlocks_the_address():
+    make_staff("officer")
+    client = Client()
+    fail(client, "someone-else", 5)
+    assert post_login(client, "officer", PASSWORD).status_code == 429
+    call_command("axes_reset_ip", ADDRESS, stdout=StringIO())
+    assert post_login(client, "officer", PASSWORD).status_code == 302
+
+
+def test_api_tokens_work_while_the_account_is_locked():
+    user = make_staff("officer")
+    _, key = token_issue(user=user)
+    fail(Client(), "officer", 5)
+    assert post_login(Client(), "officer", PASSWORD).status_code == 429
+    api = APIClient(REMOTE_ADDR=ADDRESS)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    for _ in range(settings.AXES_FAILURE_LIMIT + 2):
+        assert api.get("/api/v1/recommendations/").status_code == 200
+    # A wrong token is a 401 and never counts as a login failure.
+    bad = APIClient(REMOTE_ADDR="203.0.113.9")
+    bad.credentials(HTTP_AUTHORIZATION="Token rt_wrong")
+    for _ in range(settings.AXES_FAILURE_LIMIT + 2):
+        assert bad.get("/api/v1/recommendations/").status_code == 401
+    other = Client()
+    assert post_login(other, "officer", PASSWORD, address="203.0.113.9").status_code == 302
+
+
+def test_test_client_logins():
+    user = make_staff("officer")
+    client = Client()
+    client.force_login(user)  # bypasses authentication, and so axes
+    assert client.get("/admin/").status_code == 200
+    # client.login() goes through authenticate(), which axes requires a request for.
+    client = Client()
+    assert client.login(request=HttpRequest(), username="officer", password=PASSWORD)
+    assert client.get("/admin/").status_code == 200
