@@ -164,3 +164,32 @@ def test_test_client_logins():
     client = Client()
     assert client.login(request=HttpRequest(), username="officer", password=PASSWORD)
     assert client.get("/admin/").status_code == 200
+
+
+def test_behind_the_proxy_clients_are_told_apart_by_the_address_it_forwards(settings):
+    """All connections come from the proxy: one client's failures must not lock the
+    others out; a forged first X-Forwarded-For entry does not help the attacker."""
+    settings.BEHIND_TLS_PROXY = True
+    make_staff("officer")
+    make_staff("clerk")
+    proxy = "10.0.0.2"
+    attacker = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        post_login(
+            attacker,
+            "officer",
+            "wrong-password",
+            address=proxy,
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{_}, 203.0.113.9",
+        )
+    assert (
+        post_login(
+            attacker, "clerk", PASSWORD, address=proxy, HTTP_X_FORWARDED_FOR="203.0.113.9"
+        ).status_code
+        == 429
+    )
+    colleague = Client()
+    response = post_login(
+        colleague, "clerk", PASSWORD, address=proxy, HTTP_X_FORWARDED_FOR="198.51.100.20"
+    )
+    assert response.status_code == 302 and logged_in(colleague)
