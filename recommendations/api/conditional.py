@@ -6,6 +6,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from recommendations.api.errors import PreconditionFailed, PreconditionRequired
+from recommendations.api.numbers import whole_number
 
 
 def etag(obj) -> str:
@@ -17,11 +18,13 @@ def expected_version(request, obj) -> int:
     header = request.headers.get("If-Match", "").strip()
     if not header:
         raise PreconditionRequired()
-    pattern = re.compile(rf'"{obj._meta.model_name}-{obj.pk}-v(\d+)"')
+    pattern = re.compile(rf'"{obj._meta.model_name}-{obj.pk}-v([0-9]+)"')
     for candidate in (part.strip() for part in header.split(",")):
         match = pattern.fullmatch(candidate)
         if match:
-            return int(match.group(1))
+            version = whole_number(match.group(1))
+            if version is not None:
+                return version
     raise PreconditionFailed()
 
 

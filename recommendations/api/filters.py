@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django_filters.fields import IsoDateTimeField
 
+from recommendations.api.numbers import IdFormField
 from recommendations.choices import ActionKind, Response, Status
 from recommendations.models import Action, FollowUp, Recommendation, Report
 from recommendations.selectors import api as selectors
@@ -36,14 +37,10 @@ class StrictBooleanFilter(filters.BooleanFilter):
 
 
 class IdFilter(filters.NumberFilter):
-    """A row id: a whole number in the database's range (else 400, never an overflow)."""
+    """A row id: ASCII digits in the database's range (else 400, never an overflow).
+    The rule is numbers.whole_number, as for ids in bodies and pagination."""
 
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
+    field_class = IdFormField
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):

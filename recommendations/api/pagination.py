@@ -1,6 +1,8 @@
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 
+from recommendations.api.numbers import whole_number, whole_number_message
+
 
 class StableLimitOffsetPagination(LimitOffsetPagination):
     """limit/offset with a maximum page size; refuses unordered querysets and bad numbers."""
@@ -13,10 +15,9 @@ class StableLimitOffsetPagination(LimitOffsetPagination):
             raise RuntimeError(f"{view.__class__.__name__}: paginating an unordered queryset")
         errors = {}
         for name, minimum in ((self.limit_query_param, 1), (self.offset_query_param, 0)):
-            if name in request.query_params:
-                raw = request.query_params[name]
-                if not raw.isdigit() or int(raw) < minimum:
-                    errors[name] = [f"Expected a whole number, {minimum} or more."]
+            raw = request.query_params.get(name)
+            if raw is not None and whole_number(raw, minimum=minimum) is None:
+                errors[name] = [whole_number_message(minimum)]
         if errors:
             raise ValidationError(errors)
         return super().paginate_queryset(queryset, request, view)

@@ -13,6 +13,7 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import ManyRelatedField, PKOnlyObject, RelatedField
 
+from recommendations.api.numbers import IdField
 from recommendations.models import (
     Action,
     Body,
@@ -220,10 +221,8 @@ class RecommendationSerializer(ReadPlanMixin, serializers.ModelSerializer):
 
 
 class FollowUpSerializer(ReadPlanMixin, serializers.ModelSerializer):
-    recommendation = serializers.PrimaryKeyRelatedField(
-        queryset=Recommendation.objects.filter(is_withdrawn=False)
-    )
-    member_state = serializers.PrimaryKeyRelatedField(
+    recommendation = IdField(queryset=Recommendation.objects.all())
+    member_state = IdField(
         queryset=MemberState.objects.all(),
         required=False,
         help_text="ISO3. Staff only: a liaison's follow-ups are always their own state's.",
@@ -271,6 +270,11 @@ class FollowUpSerializer(ReadPlanMixin, serializers.ModelSerializer):
     def get_verified(self, obj) -> bool:
         return obj.verified_at is not None
 
+    def validate_recommendation(self, value):
+        if value.is_withdrawn:
+            raise serializers.ValidationError("This recommendation is withdrawn.")
+        return value
+
     def validate(self, attrs):
         request = self.context.get("request")
         if (
@@ -284,7 +288,7 @@ class FollowUpSerializer(ReadPlanMixin, serializers.ModelSerializer):
 
 
 class ActionSerializer(ReadPlanMixin, serializers.ModelSerializer):
-    follow_up = serializers.PrimaryKeyRelatedField(queryset=FollowUp.objects.none())
+    follow_up = IdField(queryset=FollowUp.objects.none())
     member_state = serializers.CharField(source="follow_up.member_state_id", read_only=True)
     recommendation = serializers.IntegerField(source="follow_up.recommendation_id", read_only=True)
     evidence_url = serializers.URLField(
@@ -333,13 +337,11 @@ class ActionSerializer(ReadPlanMixin, serializers.ModelSerializer):
 class CoverageQuerySerializer(serializers.Serializer):
     """The scope of a coverage request (query parameters)."""
 
-    report = serializers.PrimaryKeyRelatedField(queryset=Report.objects.all(), required=False)
+    report = IdField(queryset=Report.objects.all(), required=False)
     body = serializers.SlugRelatedField(
         slug_field="code", queryset=Body.objects.all(), required=False
     )
-    member_state = serializers.PrimaryKeyRelatedField(
-        queryset=MemberState.objects.all(), required=False
-    )
+    member_state = IdField(queryset=MemberState.objects.all(), required=False)
     updated_from = serializers.DateField(required=False)
     updated_to = serializers.DateField(required=False)
 

@@ -2,6 +2,7 @@
 
 import re
 
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -17,6 +18,7 @@ from rest_framework.views import APIView
 from recommendations.api import filters, serializers
 from recommendations.api.conditional import etag, expected_version, precondition_failed
 from recommendations.api.errors import PreconditionFailed
+from recommendations.api.numbers import has_integer_pk, is_id
 from recommendations.scope import is_secretariat, member_state_of
 from recommendations.selectors import api as selectors
 from recommendations.selectors.coverage import coverage_by_theme
@@ -41,7 +43,17 @@ class FilterWhenAskedMixin:
         return super().filter_queryset(queryset)
 
 
-class ReportViewSet(FilterWhenAskedMixin, viewsets.ReadOnlyModelViewSet):
+# An id in the URL follows the API's one rule for numbers (numbers.whole_number): "١٢" is
+# not 12, and 2**70 is no row rather than an overflow.
+class IdLookupMixin:
+    def get_object(self):
+        lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        if has_integer_pk(self.get_queryset().model) and not is_id(lookup):
+            raise Http404
+        return super().get_object()
+
+
+class ReportViewSet(IdLookupMixin, FilterWhenAskedMixin, viewsets.ReadOnlyModelViewSet):
     queryset = selectors.reports()
     serializer_class = serializers.ReportSerializer
     filterset_class = filters.ReportFilter
@@ -67,7 +79,7 @@ LANG = OpenApiParameter(
 @extend_schema_view(
     list=extend_schema(parameters=[LANG]), retrieve=extend_schema(parameters=[LANG])
 )
-class RecommendationViewSet(FilterWhenAskedMixin, viewsets.ReadOnlyModelViewSet):
+class RecommendationViewSet(IdLookupMixin, FilterWhenAskedMixin, viewsets.ReadOnlyModelViewSet):
     queryset = selectors.recommendations()
     serializer_class = serializers.RecommendationSerializer
     filterset_class = filters.RecommendationFilter
@@ -80,19 +92,20 @@ class RecommendationViewSet(FilterWhenAskedMixin, viewsets.ReadOnlyModelViewSet)
             raise ValidationError({"lang": ["Expected a language tag such as zh, en or zh-hans."]})
 
 
-class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
+class ThemeViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet):
     queryset = selectors.themes()
     serializer_class = serializers.ThemeSerializer
     pagination_class = None
 
 
-class MemberStateViewSet(viewsets.ReadOnlyModelViewSet):
+class MemberStateViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet):
     queryset = selectors.member_states()
     serializer_class = serializers.MemberStateSerializer
     pagination_class = None
 
 
 class ConditionalModelViewSet(
+    IdLookupMixin,
     FilterWhenAskedMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
