@@ -21,6 +21,7 @@ from recommendations.models import (
 )
 from recommendations.services import follow_ups as services
 from tests.forms import form_data
+from tests.integration.shared import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -30,17 +31,6 @@ SEED_2017 = "001_11a12d27b9d2d054.txt"
 @pytest.fixture
 def seeds(django_db_setup):
     call_command("import_seeds", stdout=StringIO())
-
-
-def make_user(username, *, staff=True, group=None, superuser=False):
-    user = get_user_model().objects.create_user(
-        username=username, password="a-long-test-password", is_staff=staff
-    )
-    user.is_superuser = superuser
-    user.save()
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
 
 
 @pytest.fixture

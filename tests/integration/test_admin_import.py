@@ -11,19 +11,17 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from recommendations import admin_import, roles
 from recommendations.models import (
     Recommendation,
-    RecommendationTheme,
     Report,
 )
 from recommendations.services import imports
 from tests.conftest import ROOT, SEED_2019
+from tests.integration.shared import make_user, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -37,19 +35,6 @@ SERVICE_LISTS_CHANGES = "changes" in getattr(imports.ImportResult, "__dataclass_
 def uploads(settings, tmp_path):
     settings.IMPORT_UPLOAD_DIR = tmp_path / "uploads"
     return settings.IMPORT_UPLOAD_DIR
-
-
-def make_user(username, *, staff=True, group=None, superuser=False, perms=()):
-    user = get_user_model().objects.create_user(
-        username=username, password="a-long-test-password", is_staff=staff
-    )
-    user.is_superuser = superuser
-    user.save()
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    for codename in perms:
-        user.user_permissions.add(Permission.objects.get(codename=codename))
-    return user
 
 
 @pytest.fixture
@@ -83,17 +68,6 @@ def confirm(client, url, confirmed=()):
     assert response.status_code == 302
     assert response["Location"] == f"{url}result/"
     return client.get(response["Location"])
-
-
-def snapshot():
-    """Everything an import may write, to compare before and after."""
-    return (
-        list(Report.objects.values().order_by("id")),
-        list(Recommendation.objects.values().order_by("id")),
-        list(RecommendationTheme.objects.values().order_by("id")),
-        Recommendation.history.count(),
-        RecommendationTheme.history.count(),
-    )
 
 
 def stored_files(root: Path) -> list[Path]:

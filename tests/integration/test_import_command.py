@@ -23,6 +23,7 @@ from recommendations.models import (
 from recommendations.services import imports
 from recommendations.services.imports import ImportFailed, report_import_file
 from tests.conftest import SEED_2004, SEED_2016_COP, SEED_2017, SEED_2019
+from tests.integration.shared import snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -31,17 +32,6 @@ def run(*args) -> str:
     out = StringIO()
     call_command(*args, stdout=out, stderr=out)
     return out.getvalue()
-
-
-def snapshot():
-    """Everything an import may write, to compare before and after."""
-    return (
-        list(Report.objects.values().order_by("id")),
-        list(Recommendation.objects.values().order_by("id")),
-        list(RecommendationTheme.objects.values().order_by("id")),
-        Recommendation.history.count(),
-        RecommendationTheme.history.count(),
-    )
 
 
 def test_import_seeds_loads_every_recommendation():

@@ -31,6 +31,7 @@ from recommendations.services.imports import (
     report_import_upload,
 )
 from tests.conftest import SEED_2017, SEED_2019
+from tests.integration.shared import snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -49,23 +50,6 @@ def run(*args) -> str:
 def shown(path: Path) -> str:
     """A path as the command prints it: relative to the working directory below it."""
     return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
-
-
-def snapshot():
-    """Everything an import may write, to compare before and after."""
-    return (
-        list(Report.objects.values().order_by("id")),
-        list(ReportVersion.objects.values().order_by("id")),
-        list(Recommendation.objects.values().order_by("id")),
-        list(RecommendationTheme.objects.values().order_by("id")),
-        list(RecommendationText.objects.values().order_by("id")),
-        list(FollowUp.objects.values().order_by("id")),
-        list(Action.objects.values().order_by("id")),
-        Recommendation.history.count(),
-        RecommendationTheme.history.count(),
-        RecommendationText.history.count(),
-        FollowUp.history.count(),
-    )
 
 
 def original_side():

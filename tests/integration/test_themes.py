@@ -5,8 +5,6 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -20,6 +18,7 @@ from recommendations.selectors.coverage import coverage_by_theme
 from recommendations.selectors.themes import taxonomy
 from recommendations.services.demo import demo_build
 from tests.forms import form_data
+from tests.integration.shared import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -28,17 +27,6 @@ HAITI = REPORTS / "S_2025_303.pdf"  # UNODC: arms trafficking and illicit financ
 UNDP = REPORTS / "DP_2025_7.pdf"  # UNDP evaluation policy: 16 items, 4 match no keyword
 ADD_URL = "/admin/recommendations/theme/add/"
 RECOMMENDATIONS_URL = "/admin/recommendations/recommendation/"
-
-
-def make_user(username, *, group=None, permissions=()):
-    user = get_user_model().objects.create_user(
-        username=username, password="a-long-test-password", is_staff=True
-    )
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    for codename in permissions:
-        user.user_permissions.add(Permission.objects.get(codename=codename))
-    return user
 
 
 @pytest.fixture
@@ -178,7 +166,7 @@ def test_bad_themes_are_refused(client, staff, values, field, message):
 def test_who_may_change_themes(client):
     theme = Theme.objects.get(code="corruption")
     url = f"/admin/recommendations/theme/{theme.pk}/change/"
-    viewer = make_user("viewer", permissions=["view_theme"])
+    viewer = make_user("viewer", perms=["view_theme"])
     client.force_login(viewer)
     assert client.get(ADD_URL).status_code == 403
     html = client.get(url).content.decode()
