@@ -647,7 +647,7 @@ class FollowUpAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
     @admin.action(description=_("Mark implemented claims verified"), permissions=["change"])
     def mark_verified(self, request, queryset):
         count = follow_up_services.follow_ups_verify(
-            follow_ups=admin_lists.unverified_claims(queryset), user=request.user
+            follow_ups=admin_lists.unverified_claims(queryset), user=request.user, via="admin"
         )
         self.message_user(
             request, _("%(count)d claims verified.") % {"count": count}, messages.SUCCESS

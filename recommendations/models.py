@@ -301,6 +301,8 @@ class Liaison(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    history = HistoricalRecords()  # rebinding to another member state is on record
+
     class Meta:
         verbose_name = _("liaison")
         verbose_name_plural = _("liaisons")
@@ -363,6 +365,7 @@ class FollowUp(models.Model):
         ordering = ["recommendation", "member_state"]
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
+        permissions = [("verify_followup", _("Can verify implemented claims"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["recommendation", "member_state"], name="follow_up_unique_state"

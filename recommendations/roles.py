@@ -17,12 +17,13 @@ SECRETARIAT_PERMISSIONS = {
     "reportsession": ("view",),
     "recommendation": ("view", "change"),
     "recommendationtheme": ALL,
-    "followup": ALL,
+    "followup": (*ALL, "verify"),  # verify_followup: an implemented claim becomes verified
     "action": ALL,
     "theme": ("view", "add", "change"),  # names and keywords (deleting stays with superusers)
     "body": ("view",),
     "memberstate": ("view",),
     "liaison": ("view",),
+    "historicalliaison": ("view",),
     "historicalrecommendation": ("view",),
     "historicalrecommendationtheme": ("view",),
     "historicalfollowup": ("view",),

@@ -158,7 +158,9 @@ def follow_up_verify(*, follow_up: FollowUp, user, via: str = "") -> bool:
 def follow_ups_verify(*, follow_ups: Iterable[FollowUp], user, via: str = "") -> int:
     """Verify every unverified `implemented` claim among these follow-ups, all or none."""
     with transaction.atomic():
-        return sum(follow_up_verify(follow_up=follow_up, user=user) for follow_up in follow_ups)
+        return sum(
+            follow_up_verify(follow_up=follow_up, user=user, via=via) for follow_up in follow_ups
+        )
 
 
 def check_recommendation_open(recommendation: Recommendation) -> None:

@@ -2,10 +2,12 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from recommendations import roles
 from recommendations.models import MemberState, Recommendation
 from recommendations.services.tokens import liaison_create, token_issue
 
@@ -62,11 +64,25 @@ def bolivia(db):
     return make_liaison("la-paz", "BOL")
 
 
-@pytest.fixture
-def staff_caller(db):
-    user = get_user_model().objects.create_user("officer", password="x" * 20, is_staff=True)
+def make_staff(username, *, role=True):
+    """A staff account with a token; in the Secretariat role unless role=False (staff with
+    no permissions at all: the admin shows them nothing, and neither may the API)."""
+    user = get_user_model().objects.create_user(username, password="x" * 20, is_staff=True)
+    if role:
+        user.groups.add(Group.objects.get(name=roles.SECRETARIAT))
     _, key = token_issue(user=user)
     return Caller(user, key)
+
+
+@pytest.fixture
+def staff_caller(db):
+    return make_staff("officer")
+
+
+@pytest.fixture
+def idle_staff(db):
+    """is_staff, but no permission at all."""
+    return make_staff("idle", role=False)
 
 
 @pytest.fixture
