@@ -276,8 +276,14 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Recommendation tracker API",
     "DESCRIPTION": (
         "Member-state liaisons read the recommendations of UN reports and log their own "
-        "country's follow-up and actions. Authenticate with `Authorization: Token <key>`. "
-        "Updates are conditional: send the `ETag` of your last GET as `If-Match`."
+        "country's follow-up and actions; secretariat staff, as their permissions allow.\n\n"
+        "Authenticate with the header `Authorization: Token <key>` (not Bearer: with "
+        'openapi-python-client, `AuthenticatedClient(base_url=..., token=key, prefix="Token")`).'
+        "\n\nFollow-ups and actions are conditional: reads and writes return the object's "
+        "`ETag`; PUT, PATCH and DELETE need it back as `If-Match` (none: 428; stale: 412, "
+        "with the current ETag); a GET with `If-None-Match` naming it is 304.\n\n"
+        "Every 400 is a `ValidationError`: each refused field or parameter with a list of "
+        "reasons. Ids are whole numbers (digits 0-9) from 1 to 2**63-1."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -288,6 +294,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "recommendations.api.schema.non_empty_query_strings",
+        "recommendations.api.schema.integer_ids",
+        "recommendations.api.schema.operation_links",
     ],
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "recommendations.choices.Status",

@@ -6,8 +6,9 @@ import django_filters as filters
 from django import forms
 from django.db.models import Q
 from django_filters.fields import IsoDateTimeField
+from drf_spectacular.utils import extend_schema_field
 
-from recommendations.api.numbers import IdFormField
+from recommendations.api.numbers import DB_INT_MAX, IdFormField
 from recommendations.choices import ActionKind, Response, Status
 from recommendations.models import Action, FollowUp, Recommendation, Report
 from recommendations.selectors import api as selectors
@@ -36,9 +37,19 @@ class StrictBooleanFilter(filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+@extend_schema_field(
+    {
+        "type": "integer",
+        "format": "int64",
+        "minimum": 1,
+        "maximum": DB_INT_MAX,
+        "description": "An id: digits 0-9, from 1 to 2**63-1.",
+    }
+)
 class IdFilter(filters.NumberFilter):
-    """A row id: ASCII digits in the database's range (else 400, never an overflow).
-    The rule is numbers.whole_number, as for ids in bodies and pagination."""
+    """A row id: ASCII digits in the database's range (else 400 naming the filter, never
+    an overflow). The rule is numbers.whole_number, as for ids in bodies and pagination.
+    The schema says integer (a NumberFilter on an `_id` lookup would be `number`)."""
 
     field_class = IdFormField
 
