@@ -225,7 +225,27 @@ class RecommendationForm(forms.ModelForm):
             ) % {"language": language_name(self.instance.report.language)}
 
 
-class FollowUpInline(admin.TabularInline):
+class ClosedWhenWithdrawnMixin:
+    """The one rule of follow_up_services.is_open, in the admin: the follow-ups and actions
+    of a withdrawn recommendation are shown read-only (and may still be deleted)."""
+
+    @staticmethod
+    def recommendation_of(obj):
+        return obj
+
+    def _open(self, obj) -> bool:
+        return obj is None or follow_up_services.is_open(self.recommendation_of(obj))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._open(obj)
+
+
+class ClosedInlineMixin(ClosedWhenWithdrawnMixin):
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._open(obj)
+
+
+class FollowUpInline(ClosedInlineMixin, admin.TabularInline):
     model = FollowUp
     extra = 0
     fields = ["member_state", "status", "response", "verification", "action_summary"]
@@ -280,6 +300,9 @@ def _save_formset(formset, *, create, update, delete) -> None:
 class FollowUpWritesMixin:
     """Inline follow-ups and actions are saved through the services, never directly."""
 
+    def has_verify_permission(self, request):
+        return follow_up_services.can_verify(request.user)
+
     def save_follow_up_formset(self, request, formset, *, recommendation):
         user = request.user
         _save_formset(
@@ -291,14 +314,12 @@ class FollowUpWritesMixin:
                 response=data.get("response", ""),
                 user=user,
                 via="admin",
-                verified_by_staff=True,
             ),
             update=lambda form: follow_up_services.follow_up_update(
                 follow_up=form.instance,
                 data=_changed(form, follow_up_services.FOLLOW_UP_FIELDS),
                 user=user,
                 via="admin",
-                verified_by_staff=True,
             ),
             delete=lambda instance: follow_up_services.follow_up_delete(
                 follow_up=instance, user=user, via="admin"
@@ -479,7 +500,7 @@ class RecommendationAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
             else:  # the texts inline is read-only: nothing to save
                 formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
-    @admin.action(description=_("Mark implemented claims verified"), permissions=["change"])
+    @admin.action(description=_("Mark implemented claims verified"), permissions=["verify"])
     def mark_verified(self, request, queryset):
         claims = admin_lists.unverified_claims(FollowUp.objects.filter(recommendation__in=queryset))
         count = follow_up_services.follow_ups_verify(
@@ -527,11 +548,15 @@ class ActionInlineForm(forms.ModelForm):
         return date
 
 
-class ActionInline(admin.TabularInline):
+class ActionInline(ClosedInlineMixin, admin.TabularInline):
     model = Action
     form = ActionInlineForm
     extra = 1
     fields = list(follow_up_services.ACTION_FIELDS)
+
+    @staticmethod
+    def recommendation_of(obj):  # the follow-up the actions belong to
+        return obj.recommendation
 
 
 class FollowUpForm(forms.ModelForm):
@@ -550,8 +575,13 @@ class FollowUpForm(forms.ModelForm):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
+class FollowUpAdmin(ClosedWhenWithdrawnMixin, FollowUpWritesMixin, SimpleHistoryAdmin):
     form = FollowUpForm
+
+    @staticmethod
+    def recommendation_of(obj):
+        return obj.recommendation
+
     list_display = [
         "recommendation",
         "member_state",
@@ -609,7 +639,6 @@ class FollowUpAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
                 data=_changed(form, follow_up_services.FOLLOW_UP_FIELDS),
                 user=request.user,
                 via="admin",
-                verified_by_staff=True,
             )
         else:
             saved = follow_up_services.follow_up_create(
@@ -619,7 +648,6 @@ class FollowUpAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
                 response=data.get("response", ""),
                 user=request.user,
                 via="admin",
-                verified_by_staff=True,
             )
         obj.pk = saved.pk
         obj.version = saved.version
@@ -644,7 +672,7 @@ class FollowUpAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
         extra_context = {**(extra_context or {}), "action_history": actions}
         return super().history_view(request, object_id, extra_context=extra_context)
 
-    @admin.action(description=_("Mark implemented claims verified"), permissions=["change"])
+    @admin.action(description=_("Mark implemented claims verified"), permissions=["verify"])
     def mark_verified(self, request, queryset):
         count = follow_up_services.follow_ups_verify(
             follow_ups=admin_lists.unverified_claims(queryset), user=request.user, via="admin"
@@ -664,10 +692,23 @@ class ActionForm(ActionInlineForm):
         model = Action
         fields = ["follow_up", *follow_up_services.ACTION_FIELDS]
 
+    def clean_follow_up(self):
+        follow_up = self.cleaned_data["follow_up"]
+        try:
+            follow_up_services.check_follow_up_open(follow_up)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+        return follow_up
+
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(ClosedWhenWithdrawnMixin, SimpleHistoryAdmin):
     form = ActionForm
+
+    @staticmethod
+    def recommendation_of(obj):
+        return obj.follow_up.recommendation
+
     list_display = ["follow_up", "date", "kind", "short_description", "created_by"]
     list_filter = ["kind"]
     list_select_related = [

@@ -256,7 +256,7 @@ REST_FRAMEWORK = {
         "recommendations.api.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["recommendations.api.permissions.IsLiaisonOrStaff"],
+    "DEFAULT_PERMISSION_CLASSES": ["recommendations.api.permissions.TrackerPermissions"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "recommendations.api.renderers.StaffBrowsableAPIRenderer",

@@ -3,25 +3,11 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework import exceptions, status
-from rest_framework.response import Response
+from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from recommendations.api.conditional import PreconditionFailed, format_etag
 from recommendations.services.follow_ups import VersionConflict
-
-
-class PreconditionRequired(exceptions.APIException):
-    status_code = status.HTTP_428_PRECONDITION_REQUIRED
-    default_detail = "This request must be conditional: send the ETag of your last GET as If-Match."
-    default_code = "precondition_required"
-
-
-class PreconditionFailed(exceptions.APIException):
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = (
-        "The object changed since you read it: GET it again and retry with the new ETag."
-    )
-    default_code = "precondition_failed"
 
 
 def exception_handler(exc, context):
@@ -29,8 +15,14 @@ def exception_handler(exc, context):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)
     if isinstance(exc, VersionConflict):
-        exc = PreconditionFailed()
-    return drf_exception_handler(exc, context)
+        current = exc.current_version
+        exc = PreconditionFailed(
+            None if current is None else format_etag(exc.model_name, exc.pk, current)
+        )
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, PreconditionFailed) and exc.etag:
+        response["ETag"] = exc.etag  # the one place a 412 gets the current ETag
+    return response
 
 
 @csrf_exempt
@@ -49,6 +41,3 @@ def csrf_failure(request, reason=""):
 
 def api_server_error(request):
     return JsonResponse({"detail": "Server error."}, status=500)
-
-
-__all__ = ["PreconditionFailed", "PreconditionRequired", "Response", "exception_handler"]

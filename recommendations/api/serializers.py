@@ -4,7 +4,6 @@ from operator import attrgetter
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
@@ -27,7 +26,6 @@ from recommendations.models import (
 from recommendations.scope import is_secretariat
 from recommendations.selectors import api as selectors
 from recommendations.selectors.texts import ShownText, language_code, text_in
-from recommendations.services.follow_ups import check_action_date
 
 
 # Reads (lists above all) without DRF's per-row, per-field dispatch. DRF's
@@ -261,29 +259,33 @@ class FollowUpSerializer(ReadPlanMixin, serializers.ModelSerializer):
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")
-        if request is None or not is_secretariat(request.user) or self.instance is not None:
+        if request is None or not is_secretariat(request.user):
             fields["member_state"].read_only = True
-        if self.instance is not None:
-            fields["recommendation"].read_only = True
         return fields
 
     def get_verified(self, obj) -> bool:
         return obj.verified_at is not None
 
-    def validate_recommendation(self, value):
-        if value.is_withdrawn:
-            raise serializers.ValidationError("This recommendation is withdrawn.")
-        return value
-
     def validate(self, attrs):
         request = self.context.get("request")
-        if (
-            self.instance is None
-            and request is not None
-            and is_secretariat(request.user)
-            and "member_state" not in attrs
-        ):
+        if request is not None and is_secretariat(request.user) and "member_state" not in attrs:
             raise serializers.ValidationError({"member_state": "Staff must name the member state."})
+        return attrs
+
+
+class FollowUpUpdateSerializer(FollowUpSerializer):
+    """PUT and PATCH: the recommendation and member state of a follow-up never change."""
+
+    class Meta(FollowUpSerializer.Meta):
+        read_only_fields = [*FollowUpSerializer.Meta.read_only_fields, "recommendation"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["recommendation"].read_only = True
+        fields["member_state"].read_only = True
+        return fields
+
+    def validate(self, attrs):
         return attrs
 
 
@@ -322,16 +324,16 @@ class ActionSerializer(ReadPlanMixin, serializers.ModelSerializer):
         if request is not None:
             # Only follow-ups in the caller's scope can be named: others do not exist.
             fields["follow_up"].queryset = selectors.follow_ups_for(request.user)
-        if self.instance is not None:
-            fields["follow_up"].read_only = True
         return fields
 
-    def validate_date(self, value):
-        try:
-            check_action_date(value)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages) from None
-        return value
+
+class ActionUpdateSerializer(ActionSerializer):
+    """PUT and PATCH: an action stays with its follow-up."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["follow_up"].read_only = True
+        return fields
 
 
 class CoverageQuerySerializer(serializers.Serializer):

@@ -10,20 +10,19 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from recommendations.api import filters, serializers
-from recommendations.api.conditional import etag, expected_version, precondition_failed
-from recommendations.api.errors import PreconditionFailed
+from recommendations.api.conditional import ConditionalMixin
 from recommendations.api.numbers import has_integer_pk, is_id
+from recommendations.models import Action, FollowUp
 from recommendations.scope import is_secretariat, member_state_of
 from recommendations.selectors import api as selectors
 from recommendations.selectors.coverage import coverage_by_theme
 from recommendations.services import follow_ups as services
-from recommendations.services.follow_ups import VersionConflict
 
 VIA = "api"
 
@@ -104,7 +103,8 @@ class MemberStateViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
-class ConditionalModelViewSet(
+class WritableModelViewSet(
+    ConditionalMixin,
     IdLookupMixin,
     FilterWhenAskedMixin,
     mixins.CreateModelMixin,
@@ -114,51 +114,16 @@ class ConditionalModelViewSet(
     mixins.ListModelMixin,
     viewsets.GenericViewSet,
 ):
-    """GET returns a strong ETag; PATCH/PUT/DELETE need it back in If-Match."""
+    """Follow-ups and actions: liaisons write their own state's, staff what their
+    permissions allow (permissions.py); conditional writes (conditional.py)."""
 
-    conditional = True
-
-    def retrieve(self, request, *args, **kwargs):
-        instance = self.get_object()
-        response = Response(self.get_serializer(instance).data)
-        response["ETag"] = etag(instance)
-        return response
-
-    def _respond(self, instance, status_code=status.HTTP_200_OK) -> Response:
-        response = Response(self.get_serializer(instance).data, status=status_code)
-        response["ETag"] = etag(instance)
-        return response
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        instance = self.create_object(serializer.validated_data)
-        return self._respond(self.get_queryset().get(pk=instance.pk), status.HTTP_201_CREATED)
-
-    def update(self, request, *args, **kwargs):
-        instance = self.get_object()
-        partial = kwargs.pop("partial", False)
-        serializer = self.get_serializer(instance, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        try:
-            version = expected_version(request, instance)
-            updated = self.update_object(instance, serializer.validated_data, version)
-        except (VersionConflict, PreconditionFailed):
-            return precondition_failed(instance)
-        return self._respond(self.get_queryset().get(pk=updated.pk))
-
-    def destroy(self, request, *args, **kwargs):
-        instance = self.get_object()
-        try:
-            version = expected_version(request, instance)
-            self.delete_object(instance, version)
-        except (VersionConflict, PreconditionFailed):
-            return precondition_failed(instance)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    liaisons_write = True
 
 
-class FollowUpViewSet(ConditionalModelViewSet):
+class FollowUpViewSet(WritableModelViewSet):
+    queryset = FollowUp.objects.none()  # the model, for permissions; rows: get_queryset
     serializer_class = serializers.FollowUpSerializer
+    update_serializer_class = serializers.FollowUpUpdateSerializer
     filterset_class = filters.FollowUpFilter
 
     def get_queryset(self):
@@ -169,39 +134,18 @@ class FollowUpViewSet(ConditionalModelViewSet):
     def create_object(self, data):
         user = self.request.user
         staff = is_secretariat(user)
-        existing = selectors.follow_ups_for(user).filter(
-            recommendation=data["recommendation"],
-            member_state_id=data["member_state"].pk if staff else member_state_of(user),
-        )
-        if existing.exists():
-            from rest_framework.exceptions import ValidationError
-
-            raise ValidationError(
-                {
-                    "recommendation": [
-                        "This member state already has a follow-up of this recommendation "
-                        f"(id {existing.first().pk}): update it with PATCH."
-                    ]
-                }
-            )
         return services.follow_up_create(
             recommendation=data["recommendation"],
             member_state=data["member_state"] if staff else user.liaison.member_state,
             status=data.get("status", "not_started"),
             response=data.get("response", ""),
             user=user,
-            verified_by_staff=staff,
             via=VIA,
         )
 
     def update_object(self, instance, data, version):
         return services.follow_up_update(
-            follow_up=instance,
-            data={name: data[name] for name in services.FOLLOW_UP_FIELDS if name in data},
-            user=self.request.user,
-            verified_by_staff=is_secretariat(self.request.user),
-            expected_version=version,
-            via=VIA,
+            follow_up=instance, data=data, user=self.request.user, expected_version=version, via=VIA
         )
 
     def delete_object(self, instance, version):
@@ -210,8 +154,10 @@ class FollowUpViewSet(ConditionalModelViewSet):
         )
 
 
-class ActionViewSet(ConditionalModelViewSet):
+class ActionViewSet(WritableModelViewSet):
+    queryset = Action.objects.none()
     serializer_class = serializers.ActionSerializer
+    update_serializer_class = serializers.ActionUpdateSerializer
     filterset_class = filters.ActionFilter
 
     def get_queryset(self):
@@ -232,11 +178,7 @@ class ActionViewSet(ConditionalModelViewSet):
 
     def update_object(self, instance, data, version):
         return services.action_update(
-            action=instance,
-            data={name: data[name] for name in services.ACTION_FIELDS if name in data},
-            user=self.request.user,
-            expected_version=version,
-            via=VIA,
+            action=instance, data=data, user=self.request.user, expected_version=version, via=VIA
         )
 
     def delete_object(self, instance, version):
@@ -246,6 +188,8 @@ class ActionViewSet(ConditionalModelViewSet):
 
 
 class CoverageView(APIView):
+    permission_model = FollowUp
+
     """Follow-up coverage by theme (definitions in DESIGN.md, "Coverage").
 
     Liaisons get the themes and totals, and the per-state breakdown of their own state only.

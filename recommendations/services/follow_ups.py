@@ -5,10 +5,11 @@ row with a conditional UPDATE on the version column (`... WHERE version = seen`)
 two concurrent writers exactly one wins and the other gets VersionConflict.
 """
 
+import copy
 import datetime
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -20,30 +21,55 @@ from recommendations.services.audit import audit
 
 FOLLOW_UP_FIELDS = ("status", "response")
 ACTION_FIELDS = ("date", "kind", "description", "evidence_url")
+VERIFY_PERMISSION = "recommendations.verify_followup"
+# The Charter of the United Nations entered into force on 24 October 1945.
+EARLIEST_ACTION_DATE = datetime.date(1945, 10, 24)
 
 
 class VersionConflict(Exception):
-    """The row changed since the caller read it."""
+    """The row changed since the caller read it (or is gone: current_version None)."""
 
-    def __init__(self, current_version: int | None) -> None:
+    def __init__(self, instance, current_version: int | None) -> None:
         super().__init__("the object was changed by someone else")
+        self.model_name = instance._meta.model_name
+        self.pk = instance.pk
         self.current_version = current_version
 
 
-def _apply_verification(
-    follow_up: FollowUp, *, previous_status: str | None, user, verified_by_staff: bool
-) -> None:
-    """`implemented` from staff is verified by them; from a liaison it is a claim."""
+def can_verify(user) -> bool:
+    """Whose `implemented` is verified as they say it: holders of the verify permission."""
+    return bool(user is not None and getattr(user, "is_authenticated", False)) and user.has_perm(
+        VERIFY_PERMISSION
+    )
+
+
+def _apply_verification(follow_up: FollowUp, *, previous_status: str | None, user) -> None:
+    """`implemented` from a verifier is verified by them; from anyone else it is a claim."""
     if follow_up.status != Status.IMPLEMENTED:
         follow_up.verified_at = None
         follow_up.verified_by = None
     elif previous_status != Status.IMPLEMENTED:
-        if verified_by_staff:
+        if can_verify(user):
             follow_up.verified_at = timezone.now()
             follow_up.verified_by = user
         else:
             follow_up.verified_at = None
             follow_up.verified_by = None
+
+
+def _check_fields(data: dict, allowed: tuple[str, ...]) -> None:
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
+
+
+def _clean(instance, fields: Iterable[str]) -> None:
+    """The model's own checks (choices, lengths, URLs) of these fields, without the
+    queries full_clean would make for foreign keys the caller already holds."""
+    names = set(fields)
+    instance.clean_fields(
+        exclude=[field.name for field in instance._meta.fields if field.name not in names]
+    )
 
 
 def _claim(model, pk: int, expected_version: int | None) -> None:
@@ -53,12 +79,74 @@ def _claim(model, pk: int, expected_version: int | None) -> None:
         rows = rows.filter(version=expected_version)
     if not rows.update(version=F("version") + 1):
         current = model.objects.filter(pk=pk).values_list("version", flat=True).first()
-        raise VersionConflict(current)
+        raise VersionConflict(model(pk=pk), current)
+
+
+def _current(model, instance, expected_version: int | None, related: tuple[str, ...] = ()):
+    """The row to change: the caller's copy when they name the version they read (the
+    conditional write will prove it current), else the row as it is now, locked."""
+    if expected_version is None:
+        rows = model.objects.select_related(*related).select_for_update(of=("self",))
+        return rows.get(pk=instance.pk)
+    if instance.version != expected_version:
+        raise VersionConflict(instance, instance.version)
+    return copy.copy(instance)
+
+
+def _write(instance, fields: Iterable[str], *, user, via: str) -> None:
+    """One conditional UPDATE of these fields (and the version) on the version read, and
+    one history record: of two writers who read the same version, one wins."""
+    model = type(instance)
+    values = {name: getattr(instance, name) for name in fields}
+    updated = model.objects.filter(pk=instance.pk, version=instance.version).update(
+        **values, version=instance.version + 1
+    )
+    if not updated:
+        current = model.objects.filter(pk=instance.pk).values_list("version", flat=True).first()
+        raise VersionConflict(instance, current)
+    instance.version += 1
+    audit(instance, user=user, via=via)
+    model.history.bulk_history_create([instance], update=True)
 
 
 def _touch(follow_up_id: int) -> None:
     """An action changed: the follow-up counts as updated (no new follow-up version)."""
     FollowUp.objects.filter(pk=follow_up_id).update(updated_at=timezone.now())
+
+
+def is_open(recommendation: Recommendation) -> bool:
+    """Follow-up of a recommendation is open while it is in its report. Withdrawn (it left
+    the report on a re-import), its follow-ups and actions stay as they are, readable and
+    deletable, but take no new follow-up, change or action until a re-import restores it."""
+    return not recommendation.is_withdrawn
+
+
+def check_recommendation_open(recommendation: Recommendation) -> None:
+    if not is_open(recommendation):
+        raise ValidationError(
+            {
+                "recommendation": _(
+                    "This recommendation has been withdrawn from its report: its follow-up "
+                    "is closed (what was logged is kept, unchanged)."
+                )
+            }
+        )
+
+
+def check_action_date(date: datetime.date | None) -> None:
+    if date is None:
+        return
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("The date of an action cannot be in the future.")})
+    if date < EARLIEST_ACTION_DATE:
+        raise ValidationError(
+            {
+                "date": _(
+                    "The date of an action cannot be before 24 October 1945, when the "
+                    "United Nations came into being."
+                )
+            }
+        )
 
 
 def follow_up_create(
@@ -68,22 +156,34 @@ def follow_up_create(
     user,
     status: str = Status.NOT_STARTED,
     response: str = "",
-    verified_by_staff: bool = False,
     via: str = "",
 ) -> FollowUp:
     check_recommendation_open(recommendation)
+    existing = (
+        FollowUp.objects.filter(recommendation=recommendation, member_state=member_state)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if existing is not None:
+        raise ValidationError(
+            {
+                "recommendation": _(
+                    "This member state already has a follow-up of this recommendation "
+                    "(id %(id)s): change that one instead."
+                )
+                % {"id": existing}
+            }
+        )
     follow_up = FollowUp(
         recommendation=recommendation,
         member_state=member_state,
         status=status,
         response=response,
-        created_by=user,
-        updated_by=user,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+        updated_by=user if getattr(user, "is_authenticated", False) else None,
     )
-    _apply_verification(
-        follow_up, previous_status=None, user=user, verified_by_staff=verified_by_staff
-    )
-    follow_up.full_clean()
+    _apply_verification(follow_up, previous_status=None, user=user)
+    _clean(follow_up, FOLLOW_UP_FIELDS)
     audit(follow_up, user=user, via=via)
     with transaction.atomic():
         follow_up.save()
@@ -95,40 +195,38 @@ def follow_up_update(
     follow_up: FollowUp,
     data: dict,
     user,
-    verified_by_staff: bool = False,
     expected_version: int | None = None,
     via: str = "",
 ) -> FollowUp:
-    unknown = set(data) - set(FOLLOW_UP_FIELDS)
-    if unknown:
-        raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
+    """Change status and response. With expected_version (the version the caller read,
+    `follow_up` being that copy): one conditional UPDATE, no read."""
+    _check_fields(data, FOLLOW_UP_FIELDS)
     with transaction.atomic():
-        fresh = FollowUp.objects.get(pk=follow_up.pk)
-        if all(getattr(fresh, name) == value for name, value in data.items()):
-            if expected_version is not None and fresh.version != expected_version:
-                raise VersionConflict(fresh.version)
-            return fresh  # nothing to change: no new version, no history record
-        _claim(FollowUp, follow_up.pk, expected_version)
-        current = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        current = _current(FollowUp, follow_up, expected_version, ("recommendation",))
+        changed = [name for name, value in data.items() if getattr(current, name) != value]
+        if not changed:
+            return current  # nothing to change: no new version, no history record
+        check_recommendation_open(current.recommendation)
         previous_status = current.status
-        for name, value in data.items():
-            setattr(current, name, value)
-        current.updated_by = user
-        _apply_verification(
+        for name in changed:
+            setattr(current, name, data[name])
+        _clean(current, changed)
+        current.updated_by = user if getattr(user, "is_authenticated", False) else None
+        current.updated_at = timezone.now()
+        _apply_verification(current, previous_status=previous_status, user=user)
+        _write(
             current,
-            previous_status=previous_status,
+            [*FOLLOW_UP_FIELDS, "updated_by", "updated_at", "verified_at", "verified_by"],
             user=user,
-            verified_by_staff=verified_by_staff,
+            via=via,
         )
-        current.full_clean()
-        audit(current, user=user, via=via)
-        current.save()
     return current
 
 
 def follow_up_delete(
     *, follow_up: FollowUp, user, expected_version: int | None = None, via: str = ""
 ) -> None:
+    """Delete a follow-up and its actions (each leaves a history record)."""
     with transaction.atomic():
         _claim(FollowUp, follow_up.pk, expected_version)
         current = FollowUp.objects.get(pk=follow_up.pk)
@@ -141,17 +239,19 @@ def follow_up_delete(
 
 def follow_up_verify(*, follow_up: FollowUp, user, via: str = "") -> bool:
     """Verify a claimed `implemented`. Returns False when there was nothing to verify."""
+    if not can_verify(user):
+        raise PermissionDenied(_("Verifying claims needs the verify permission."))
     with transaction.atomic():
-        current = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        current = _current(FollowUp, follow_up, None, ("recommendation",))
         if current.status != Status.IMPLEMENTED or current.verified_at is not None:
             return False
-        _claim(FollowUp, current.pk, current.version)
-        current.version += 1
         current.verified_at = timezone.now()
         current.verified_by = user
         current.updated_by = user
-        audit(current, user=user, via=via)
-        current.save()
+        current.updated_at = timezone.now()
+        _write(
+            current, ["verified_at", "verified_by", "updated_by", "updated_at"], user=user, via=via
+        )
     return True
 
 
@@ -163,17 +263,9 @@ def follow_ups_verify(*, follow_ups: Iterable[FollowUp], user, via: str = "") ->
         )
 
 
-def check_recommendation_open(recommendation: Recommendation) -> None:
-    """Follow-up starts only on recommendations still in their report."""
-    if recommendation.is_withdrawn:
-        raise ValidationError(
-            {"recommendation": _("This recommendation has been withdrawn from its report.")}
-        )
-
-
-def check_action_date(date: datetime.date | None) -> None:
-    if date and date > timezone.localdate():
-        raise ValidationError({"date": _("The date of an action cannot be in the future.")})
+def check_follow_up_open(follow_up: FollowUp) -> None:
+    """Actions follow the follow-up's rule: none added or changed once it is closed."""
+    check_recommendation_open(follow_up.recommendation)
 
 
 def action_create(
@@ -186,15 +278,16 @@ def action_create(
     evidence_url: str = "",
     via: str = "",
 ) -> Action:
+    check_follow_up_open(follow_up)
     action = Action(
         follow_up=follow_up,
         date=date,
         kind=kind,
         description=description,
         evidence_url=evidence_url,
-        created_by=user,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
     )
-    action.full_clean()
+    _clean(action, ACTION_FIELDS)
     check_action_date(action.date)
     audit(action, user=user, via=via)
     with transaction.atomic():
@@ -206,23 +299,20 @@ def action_create(
 def action_update(
     *, action: Action, data: dict, user, expected_version: int | None = None, via: str = ""
 ) -> Action:
-    unknown = set(data) - set(ACTION_FIELDS)
-    if unknown:
-        raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
+    """Change an action. With expected_version: one conditional UPDATE, no read."""
+    _check_fields(data, ACTION_FIELDS)
     with transaction.atomic():
-        fresh = Action.objects.get(pk=action.pk)
-        if all(getattr(fresh, name) == value for name, value in data.items()):
-            if expected_version is not None and fresh.version != expected_version:
-                raise VersionConflict(fresh.version)
-            return fresh
-        _claim(Action, action.pk, expected_version)
-        current = Action.objects.select_for_update().get(pk=action.pk)
-        for name, value in data.items():
-            setattr(current, name, value)
-        current.full_clean()
+        current = _current(Action, action, expected_version, ("follow_up__recommendation",))
+        changed = [name for name, value in data.items() if getattr(current, name) != value]
+        if not changed:
+            return current
+        check_follow_up_open(current.follow_up)
+        for name in changed:
+            setattr(current, name, data[name])
+        _clean(current, changed)
         check_action_date(current.date)
-        audit(current, user=user, via=via)
-        current.save()
+        current.updated_at = timezone.now()
+        _write(current, [*ACTION_FIELDS, "updated_at"], user=user, via=via)
         _touch(current.follow_up_id)
     return current
 

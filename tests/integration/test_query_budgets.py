@@ -116,7 +116,9 @@ def liaison_client() -> APIClient:
 
 
 def staff_token_client() -> APIClient:
-    return token_client(get_user_model().objects.create_user("officer", is_staff=True))
+    user = get_user_model().objects.create_user("officer", is_staff=True)
+    user.groups.add(Group.objects.get(name=roles.SECRETARIAT))
+    return token_client(user)
 
 
 @pytest.mark.parametrize("caller", ["liaison", "staff"])
