@@ -1,14 +1,23 @@
-"""API tokens: issued once in clear, stored as SHA-256, revocable, with an expiry."""
+"""API tokens: issued once in clear, stored as SHA-256, revocable, with an expiry; and the
+liaisons who hold them (an account bound to one member state, with no other power)."""
 
 import datetime
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from recommendations import roles
 from recommendations.models import ApiToken, Liaison, MemberState
+from recommendations.scope import member_state_of, staff_power
+from recommendations.services.audit import audit
 
 KEY_PREFIX = "rt_"
 
@@ -40,37 +49,89 @@ def token_revoke(*, token: ApiToken, user) -> bool:
     return True
 
 
+def _live(tokens: QuerySet[ApiToken]) -> QuerySet[ApiToken]:
+    """The tokens that still open the API: neither revoked nor expired."""
+    return tokens.filter(revoked_at__isnull=True).exclude(expires_at__lte=timezone.now())
+
+
+def tokens_live(user) -> QuerySet[ApiToken]:
+    return _live(ApiToken.objects.filter(user=user))
+
+
 def token_authenticate(key: str) -> ApiToken | None:
     """The active token for this key, or None (unknown, revoked, expired, inactive user)."""
-    token = (
-        ApiToken.objects.select_related("user__liaison")
-        .filter(key_hash=hash_key(key), revoked_at__isnull=True)
-        .first()
-    )
-    now = timezone.now()
+    tokens = ApiToken.objects.select_related("user__liaison").filter(key_hash=hash_key(key))
+    token = _live(tokens).first()
     if token is None or not token.user.is_active:
         return None
-    if token.expires_at is not None and token.expires_at <= now:
-        return None
+    now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
 
 
-def liaison_create(*, username: str, member_state: MemberState, days: int | None = None):
-    """Create (or reuse) the user, bind it to the member state, issue a token."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
+class LiaisonRefused(Exception):
+    """The account carries staff power: a liaison token for it would carry that power."""
 
-    from recommendations import roles
 
-    users = get_user_model()
+def liaison_check(user) -> None:
+    """Refuse an account that is staff, superuser, or holds any permission."""
+    reason = staff_power(user)
+    if reason is not None:
+        raise LiaisonRefused(
+            _(
+                "%(user)s %(reason)s: a liaison token would carry staff power. "
+                "Create a separate account for the liaison."
+            )
+            % {"user": user.get_username(), "reason": reason}
+        )
+
+
+def liaison_bind(*, user, member_state: MemberState, by, via: str) -> Liaison:
+    """Bind the user to the member state (or move them to it), on record: the history of
+    the binding says who (`by`) and through what (`via`)."""
+    liaison_check(user)
     with transaction.atomic():
-        user, created = users.objects.get_or_create(username=username)
+        user.groups.add(Group.objects.get(name=roles.LIAISON))
+        liaison = Liaison.objects.select_for_update().filter(user=user).first()
+        if liaison is None:
+            liaison = Liaison(user=user, member_state=member_state)
+        elif liaison.member_state_id == member_state.pk:
+            return liaison  # nothing changes: no history record
+        else:
+            liaison.member_state = member_state
+        audit(liaison, user=by, via=via)
+        liaison.save()
+    return liaison
+
+
+def liaison_create(
+    *,
+    username: str,
+    member_state: MemberState,
+    days: int | None = None,
+    by=None,
+    via: str = "",
+) -> tuple[Any, bool, ApiToken, str]:
+    """Create (or reuse) the user, bind it to the member state, issue a token.
+
+    An existing account with staff power is refused (LiaisonRefused) and nothing changes.
+    """
+    with transaction.atomic():
+        user = get_user_model().objects.select_for_update().filter(username=username).first()
+        created = user is None
         if created:
+            user = get_user_model()(username=username)
             user.set_unusable_password()
             user.save()
-        user.groups.add(Group.objects.get(name=roles.LIAISON))
-        Liaison.objects.update_or_create(user=user, defaults={"member_state": member_state})
+        liaison_bind(user=user, member_state=member_state, by=by, via=via)
         token, key = token_issue(user=user, name=f"liaison {member_state.iso3}", days=days)
     return user, created, token, key
+
+
+def liaison_tokens_with_power(user) -> int:
+    """How many live tokens this liaison holds while the account carries staff power (they
+    now carry it too: a superuser should revoke them). 0 when it is not the case."""
+    if member_state_of(user) is None or staff_power(user) is None:
+        return 0
+    return tokens_live(user).count()

@@ -1,14 +1,15 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from recommendations.models import MemberState
-from recommendations.services.tokens import liaison_create
+from recommendations.services.tokens import LiaisonRefused, liaison_create
 
 
 class Command(BaseCommand):
     help = (
         "Create (or reuse) a liaison user bound to a member state and issue an API token. "
         "The token is printed alone on the last line of the output, once: it is stored "
-        "hashed and cannot be shown again."
+        "hashed and cannot be shown again. An existing account that is staff, superuser or "
+        "holds any permission is refused: a liaison's token must carry a liaison's reach only."
     )
 
     def add_arguments(self, parser):
@@ -26,9 +27,15 @@ class Command(BaseCommand):
             )
         if days is not None and days < 1:
             raise CommandError("--days must be a whole number of days, 1 or more")
-        user, created, token, key = liaison_create(
-            username=username, member_state=member_state, days=days
-        )
+        try:
+            user, created, token, key = liaison_create(
+                username=username,
+                member_state=member_state,
+                days=days,
+                via="command create_liaison",
+            )
+        except LiaisonRefused as refusal:
+            raise CommandError(str(refusal)) from None
         verb = "Created" if created else "Reused"
         self.stdout.write(
             f"{verb} liaison '{user.username}' for {member_state.iso3} "
