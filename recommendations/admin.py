@@ -2,11 +2,15 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.text import Truncator
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -27,6 +31,7 @@ from .models import (
     Theme,
 )
 from .parsing.themes import KEYWORD_LANGUAGES, clean_keywords, keyword_usable
+from .scope import member_state_of, token_scope
 from .selectors import admin_lists
 from .selectors import exports as export_selectors
 from .selectors.texts import language_code, text_in
@@ -880,12 +885,38 @@ class MemberStateAdmin(admin.ModelAdmin):
     search_fields = ["iso3", "name_en", "name_zh"]
 
 
+class LiaisonForm(forms.ModelForm):
+    class Meta:
+        model = Liaison
+        fields = ["user", "member_state"]
+
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        try:
+            token_services.liaison_check(user)
+        except token_services.LiaisonRefused as refusal:
+            raise ValidationError(str(refusal)) from None
+        return user
+
+
 @admin.register(Liaison)
-class LiaisonAdmin(admin.ModelAdmin):
+class LiaisonAdmin(SimpleHistoryAdmin):
+    """Bindings of users to member states; every change is on record (History)."""
+
+    form = LiaisonForm
     list_display = ["user", "member_state", "created_at"]
     autocomplete_fields = ["user", "member_state"]
     list_select_related = ["user", "member_state"]
     search_fields = ["user__username", "member_state__name_en", "member_state__iso3"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user"] if obj is not None else []  # a binding moves, its user does not
+
+    def save_model(self, request, obj, form, change):
+        liaison = token_services.liaison_bind(
+            user=obj.user, member_state=obj.member_state, by=request.user, via="admin"
+        )
+        obj.pk = liaison.pk
 
 
 class ApiTokenForm(forms.ModelForm):
@@ -902,14 +933,24 @@ class ApiTokenForm(forms.ModelForm):
 class ApiTokenAdmin(admin.ModelAdmin):
     """Superusers issue tokens (the key is shown once); staff can see and revoke them."""
 
-    list_display = ["prefix", "user", "name", "created_at", "expires_at", "state", "last_used_at"]
+    list_display = [
+        "prefix",
+        "user",
+        "scope",
+        "name",
+        "created_at",
+        "expires_at",
+        "state",
+        "last_used_at",
+    ]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["user", "revoked_by"]
+    list_select_related = ["user__liaison__member_state", "revoked_by"]
     search_fields = ["user__username", "name", "prefix"]
     autocomplete_fields = ["user"]
     actions = ["revoke"]
     readonly_fields = [
         "user",
+        "scope",
         "name",
         "prefix",
         "created_at",
@@ -944,6 +985,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
             return _("expired")
         return _("active")
 
+    @admin.display(description=_("scope"))
+    def scope(self, obj):
+        return token_scope(obj.user)
+
     def save_model(self, request, obj, form, change):
         if change:
             return
@@ -964,3 +1009,31 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         count = sum(token_services.token_revoke(token=t, user=request.user) for t in queryset)
         self.message_user(request, _("%(count)d tokens revoked.") % {"count": count})
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class UserAdmin(auth_admin.UserAdmin):
+    """Django's user admin, plus a warning when a liaison holding live tokens gains staff
+    power (staff, superuser, permissions): the tokens carry it too."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # groups and permissions
+        user = form.instance
+        count = token_services.liaison_tokens_with_power(user)
+        if not count:
+            return
+        sentence = ngettext(
+            "%(user)s is a liaison of %(iso3)s with %(count)d live API token: as staff, "
+            "this token now carries staff permissions.",
+            "%(user)s is a liaison of %(iso3)s with %(count)d live API tokens: as staff, "
+            "these tokens now carry staff permissions.",
+            count,
+        ) % {"user": user.get_username(), "iso3": member_state_of(user), "count": count}
+        url = reverse("admin:recommendations_apitoken_changelist") + f"?user={user.pk}"
+        messages.warning(
+            request,
+            format_html('{} <a href="{}">{}</a>', sentence, url, _("Revoke them in API tokens.")),
+        )
