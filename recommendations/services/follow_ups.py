@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from recommendations.choices import Status
 from recommendations.models import Action, FollowUp, MemberState, Recommendation
+from recommendations.scope import is_secretariat
 from recommendations.services.audit import audit
 
 FOLLOW_UP_FIELDS = ("status", "response")
@@ -37,10 +38,9 @@ class VersionConflict(Exception):
 
 
 def can_verify(user) -> bool:
-    """Whose `implemented` is verified as they say it: holders of the verify permission."""
-    return bool(user is not None and getattr(user, "is_authenticated", False)) and user.has_perm(
-        VERIFY_PERMISSION
-    )
+    """Whose `implemented` is verified as they say it: staff holding the verify permission
+    (a liaison's is always a claim)."""
+    return is_secretariat(user) and user.has_perm(VERIFY_PERMISSION)
 
 
 def _apply_verification(follow_up: FollowUp, *, previous_status: str | None, user) -> None:
