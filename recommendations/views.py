@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -61,6 +62,7 @@ def state_columns(themes: list[dict]) -> list[Column]:
 
 
 @staff_member_required
+@permission_required("recommendations.view_followup", raise_exception=True)
 def coverage_report(request):
     form = CoverageScopeForm(request.GET or None)
     scope = form.scope() if form.is_valid() else {}
