@@ -553,7 +553,7 @@ def _save_recommendations(
             except ValidationError as error:
                 raise _invalid(f"{result.path}: {item.label}", error) from None
             rec.save()
-            _set_themes(rec, wanted_themes, themes, current=set())
+            _set_themes(rec, wanted_themes, themes, current=set(), reason=reason)
             if wanted_bodies:
                 rec.bodies.set([bodies[code] for code in wanted_bodies])
             result.created += 1
@@ -572,7 +572,7 @@ def _save_recommendations(
         else:
             codes = wanted_codes
             if current_themes != wanted_themes:
-                _set_themes(rec, wanted_themes, themes, current=current_themes)
+                _set_themes(rec, wanted_themes, themes, current=current_themes, reason=reason)
                 changed.append("themes")
         if {body.code for body in rec.bodies.all()} != wanted_bodies:
             rec.bodies.set([bodies[code] for code in wanted_bodies])
@@ -630,22 +630,27 @@ def _set_themes(
     themes: dict[str, Theme],
     *,
     current: set[tuple[str, str]],
+    reason: str,
 ) -> None:
+    """Make the recommendation's theme links these (code, source) pairs; each change is on
+    record with the import as its channel."""
     for code, source in current - wanted:
         for link in RecommendationTheme.objects.filter(
             recommendation=rec, theme=themes[code], source=source
         ):
+            audit(link, user=None, via=reason)
             link.delete()
     current_codes = {code for code, _ in current}
     for code, source in sorted(wanted - current):
+        link = None
         if code in current_codes:  # the same theme from another source
-            RecommendationTheme.objects.update_or_create(
-                recommendation=rec, theme=themes[code], defaults={"source": source}
-            )
-        else:
-            RecommendationTheme.objects.create(
-                recommendation=rec, theme=themes[code], source=source
-            )
+            links = RecommendationTheme.objects.filter(recommendation=rec, theme=themes[code])
+            link = links.first()
+        if link is None:
+            link = RecommendationTheme(recommendation=rec, theme=themes[code])
+        link.source = source
+        audit(link, user=None, via=reason)
+        link.save()
 
 
 def _theme_counts(report: Report) -> dict[str, int]:
