@@ -238,6 +238,9 @@ CONTENT_SECURITY_POLICY = {
 # REST API ---------------------------------------------------------------------------
 API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", 64 * 1024))
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", 365))
+# A liaison's coverage figures that count the follow-ups of fewer than this many other
+# member states are withheld (selectors.coverage.suppress_small_numbers).
+COVERAGE_MIN_OTHER_STATES = int(os.environ.get("COVERAGE_MIN_OTHER_STATES", 3))
 
 # The cache holds the API's per-token throttle counters. Django's default cache lives in
 # each process's memory, so every server worker would count on its own; CACHE_DIR (a

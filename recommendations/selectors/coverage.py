@@ -19,7 +19,9 @@ Everything is aggregated in the database, in a fixed number of queries (5, plus 
 `report` is given as an id), whatever the number of recommendations or follow-ups.
 """
 
+import copy
 import datetime
+import math
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -184,6 +186,23 @@ def _bound_iso(value: _Bound) -> str | None:
     return None if value is None else value.isoformat()
 
 
+def _scope_and_period(
+    *, report=None, body=None, updated_from=None, updated_to=None, member_state=None
+):
+    """coverage_by_theme's arguments as the keyword arguments of _recommendation_q and
+    _follow_up_q."""
+    report_id = report.pk if isinstance(report, Report) else report
+    if isinstance(member_state, MemberState):
+        iso3 = member_state.iso3
+    else:
+        iso3 = member_state.upper() if member_state else None
+    scope = {
+        "report_id": None if report_id is None else int(report_id),
+        "body_code": body.code if isinstance(body, Body) else body,
+    }
+    return scope, {"updated_from": updated_from, "updated_to": updated_to, "iso3": iso3}
+
+
 def coverage_by_theme(
     *,
     report: Report | int | None = None,
@@ -200,20 +219,19 @@ def coverage_by_theme(
     body code or ISO3 code simply matches nothing (callers validate their input).
     """
     if isinstance(report, Report):
-        report_id, report_symbol = report.pk, report.symbol
+        report_symbol = report.symbol
     elif report is not None:
-        report_id = int(report)
-        report_symbol = Report.objects.values_list("symbol", flat=True).get(pk=report_id)
+        report_symbol = Report.objects.values_list("symbol", flat=True).get(pk=int(report))
     else:
-        report_id = report_symbol = None
-    body_code = body.code if isinstance(body, Body) else body
-    if isinstance(member_state, MemberState):
-        iso3 = member_state.iso3
-    else:
-        iso3 = member_state.upper() if member_state else None
-
-    scope = {"report_id": report_id, "body_code": body_code}
-    period = {"updated_from": updated_from, "updated_to": updated_to, "iso3": iso3}
+        report_symbol = None
+    scope, period = _scope_and_period(
+        report=report,
+        body=body,
+        updated_from=updated_from,
+        updated_to=updated_to,
+        member_state=member_state,
+    )
+    body_code, iso3 = scope["body_code"], period["iso3"]
 
     # 1. One row per theme (all of them, even empty), through the theme links.
     theme_rows = (
@@ -327,3 +345,211 @@ COVERAGE_COLUMNS: list[Column] = [
     *map(_status_column, STATUS_CODES),
     *map(_field_column, ["implemented_pct", "verified_implemented", "unverified_implemented"]),
 ]
+
+
+# Small numbers ------------------------------------------------------------------------
+#
+# A liaison knows their own state's follow-ups. A figure that also counts other states'
+# follow-ups gives those states' part away by subtraction when few of them reported: with
+# one other state, exactly that state's counts. Such figures are withheld from liaisons.
+
+# The figures of a row that count follow-ups; "recommendations" (and the codes and names)
+# depend only on the published recommendations and always stay.
+FOLLOW_UP_FIGURES = [
+    "covered",
+    "coverage_pct",
+    "states_reporting",
+    "implemented_pct",
+    "verified_implemented",
+    "unverified_implemented",
+]
+
+SUPPRESSION_REASON = (
+    "A figure that counts the follow-ups of fewer than {minimum} other member states, or "
+    "that would let such a figure be worked out from the figures shown, is withheld "
+    "(null): otherwise your own state's figures, subtracted from it, would give the other "
+    "states' away."
+)
+
+# Past this many groups of states to check, every row is withheld rather than audited.
+_MAX_GROUPS = 2000
+
+_Atom = frozenset[str]
+
+
+def coverage_for_liaison(own_state: str, *, minimum: int, **scope) -> dict[str, Any]:
+    """Coverage as the liaison of `own_state` may see it: coverage_by_theme(**scope) with
+    the per-state rows cut to their own state and small numbers withheld
+    (suppress_small_numbers). Two queries more than coverage_by_theme.
+
+    Scoped to their own state (`member_state`), the figures count no other state's
+    follow-ups and nothing is withheld.
+    """
+    result = coverage_by_theme(**scope)
+    result["states"] = [state for state in result["states"] if state["iso3"] == own_state]
+    in_scope, period = _scope_and_period(**scope)
+    if period["iso3"] == own_state:
+        return suppress_small_numbers(result, themes_of={}, reporters={}, minimum=minimum)
+    # 6. The themes of every active recommendation in scope (None: no theme).
+    themes_of: dict[int, set[str]] = {}
+    links = Recommendation.objects.filter(_recommendation_q("", **in_scope))
+    for pk, code in links.values_list("pk", "theme_links__theme__code"):
+        themes_of.setdefault(pk, set())
+        if code is not None:
+            themes_of[pk].add(code)
+    # 7. The other states that reported on each of them.
+    reporters: dict[int, set[str]] = {}
+    follow_ups = FollowUp.objects.filter(
+        _recommendation_q("recommendation__", **in_scope), _follow_up_q("", **period)
+    ).exclude(member_state_id=own_state)
+    for pk, iso3 in follow_ups.values_list("recommendation_id", "member_state_id").distinct():
+        reporters.setdefault(pk, set()).add(iso3)
+    return suppress_small_numbers(
+        result,
+        themes_of={pk: frozenset(codes) for pk, codes in themes_of.items()},
+        reporters=reporters,
+        minimum=minimum,
+    )
+
+
+def suppress_small_numbers(
+    result: dict[str, Any],
+    *,
+    themes_of: dict[int, frozenset[str]],
+    reporters: dict[int, set[str]],
+    minimum: int,
+) -> dict[str, Any]:
+    """The coverage `result` with every figure withheld that would let a liaison, knowing
+    their own state's follow-ups, work out the figures of fewer than `minimum` other states.
+
+    `themes_of` gives the theme codes of each active recommendation the figures count (an
+    empty set: no theme); `reporters` the other member states (not the liaison's) whose
+    follow-ups on each recommendation the figures count. Empty `themes_of`: the figures
+    count no other state's follow-ups, and nothing is withheld.
+
+    The rows are the themes, the "No theme" row and the total; each is the sum over the
+    "atoms" it covers, an atom being the recommendations that share one set of themes.
+    Every count of a row (covered, each status, verified and unverified implemented) is
+    that sum, so whatever the liaison can compute from the rows shown is a combination of
+    atom sums; the percentages follow from those counts, and `states_reporting` counts the
+    states over the same atoms. A row is withheld (its follow-up figures null, `suppressed`
+    true):
+
+    1. when fewer than `minimum` other states reported on its recommendations (zero
+       included: "no one else" is their figures too), unless it has no recommendation;
+    2. when, with it shown, some combination of the rows shown (the total minus other
+       rows, a row minus a row it contains...) would add up only atoms on which, all
+       together, fewer than `minimum` other states reported. The total is withheld first,
+       then the rows with the fewest recommendations, until no such combination is left.
+
+    The result carries `suppression` ({"min_other_states", "reason"}) and each row
+    `suppressed`. The per-state rows are left as they are (callers keep the liaison's own).
+    """
+    result = copy.deepcopy(result)
+    rows = coverage_rows(result)
+    withheld = _rows_to_withhold(rows, themes_of, reporters, minimum)
+    for row in rows:
+        row["suppressed"] = row["code"] in withheld
+        if row["suppressed"]:
+            for key in FOLLOW_UP_FIGURES:
+                row[key] = None
+            row["status_counts"] = dict.fromkeys(row["status_counts"])
+    result["suppression"] = {
+        "min_other_states": minimum,
+        "reason": SUPPRESSION_REASON.format(minimum=minimum),
+    }
+    return result
+
+
+def _rows_to_withhold(rows, themes_of, reporters, minimum) -> set[str]:
+    """The codes of the rows suppress_small_numbers withholds (rules 1 and 2)."""
+    atoms: dict[_Atom, set[str]] = {}
+    for pk, codes in themes_of.items():
+        atoms.setdefault(codes, set()).update(reporters.get(pk, ()))
+    order = list(atoms)
+
+    def covers(row, atom: _Atom) -> bool:
+        if row["code"] == TOTAL_CODE:
+            return True
+        if row["code"] == UNTHEMED_CODE:
+            return not atom
+        return row["code"] in atom
+
+    vectors = {row["code"]: [int(covers(row, atom)) for atom in order] for row in rows}
+    others = {
+        code: set().union(*(atoms[atom] for atom, on in zip(order, vector, strict=True) if on))
+        for code, vector in vectors.items()
+    }
+    withheld = {
+        code for code, vector in vectors.items() if any(vector) and len(others[code]) < minimum
+    }
+
+    hidden = _hidden_atoms([atoms[atom] for atom in order], minimum)
+    if hidden is None:
+        return {code for code, vector in vectors.items() if any(vector)}
+    outside = [[i for i in range(len(order)) if i not in mask] for mask in hidden]
+
+    def disclosures(shown: list[str]) -> int:
+        """How many of the `hidden` sets of atoms some combination of the `shown` rows adds
+        up alone: one does iff the atoms outside it do not span every combination. An atom
+        is seen through its column: which of the shown rows count it."""
+        column = [tuple(vectors[code][i] for code in shown) for i in range(len(order))]
+        full = _rank(set(column))
+        return sum(_rank({column[i] for i in atoms}) < full for atoms in outside)
+
+    # Withhold the first row, in this order, whose withholding removes a disclosure: the
+    # total, then the rows with the fewest recommendations.
+    shown = [
+        row["code"]
+        for row in sorted(
+            rows, key=lambda row: (row["code"] != TOTAL_CODE, row["recommendations"], row["code"])
+        )
+        if row["code"] not in withheld
+    ]
+    while count := disclosures(shown):
+        code = next(
+            (code for code in shown if disclosures([c for c in shown if c != code]) < count),
+            shown[0],
+        )
+        shown.remove(code)
+        withheld.add(code)
+    return withheld
+
+
+def _hidden_atoms(reporter_sets: list[set[str]], minimum: int) -> list[frozenset[int]] | None:
+    """For each group of fewer than `minimum` states, the atoms (indices into
+    `reporter_sets`) that only they reported on; the largest such sets only (a combination
+    of fewer atoms is within one of them). None when there are too many groups to check.
+
+    The groups that matter are unions of the atoms' reporter sets: they are built one
+    reporter set at a time.
+    """
+    small = {frozenset(s) for s in reporter_sets if len(s) < minimum}
+    groups, frontier = set(small), set(small)
+    while frontier:
+        frontier = {a | b for a in frontier for b in small if len(a | b) < minimum} - groups
+        groups |= frontier
+        if len(groups) > _MAX_GROUPS:
+            return None
+    masks = {frozenset(i for i, s in enumerate(reporter_sets) if s <= group) for group in groups}
+    largest: list[frozenset[int]] = []
+    for mask in sorted(masks, key=len, reverse=True):
+        if not any(mask <= kept for kept in largest):
+            largest.append(mask)
+    return largest
+
+
+def _rank(vectors: set[tuple[int, ...]]) -> int:
+    """The rank of a few short integer vectors, by exact (fraction-free) elimination."""
+    basis: list[tuple[int, list[int]]] = []
+    for vector in vectors:
+        rest = list(vector)
+        for pivot, row in basis:
+            if rest[pivot]:
+                rest = [a * row[pivot] - rest[pivot] * b for a, b in zip(rest, row, strict=True)]
+        if any(rest):
+            divisor = math.gcd(*rest)
+            basis.append((next(i for i, x in enumerate(rest) if x), [x // divisor for x in rest]))
+            if len(basis) == len(rest):
+                break
+    return len(basis)
