@@ -8,6 +8,8 @@ scoped to it) and the published documents (reports, recommendations, themes, sta
 Anyone else is refused.
 """
 
+from django.contrib.admin.utils import NestedObjects
+from django.db import router
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from recommendations.scope import is_secretariat, member_state_of
@@ -27,9 +29,32 @@ def model_of(view):
     return model
 
 
-def required_permission(method: str, model) -> str:
-    action = "view" if method in SAFE_METHODS else ACTIONS[method]
+def permission_name(action: str, model) -> str:
     return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+def missing_permission(user, method: str, model) -> str | None:
+    """The permission the verb needs that the user lacks (None when they hold it). As in
+    the admin, the change permission lets one view."""
+    if method in SAFE_METHODS:
+        needed = [permission_name("view", model), permission_name("change", model)]
+    else:
+        needed = [permission_name(ACTIONS[method], model)]
+    return None if any(user.has_perm(name) for name in needed) else needed[0]
+
+
+def missing_delete_permission(user, obj) -> str | None:
+    """Deleting an object deletes what cascades from it (a follow-up's actions): as the
+    admin does, every model collected needs the delete permission."""
+    collector = NestedObjects(using=router.db_for_write(type(obj)))
+    collector.collect([obj])
+    for model in collector.data:
+        if model._meta.auto_created:
+            continue
+        name = permission_name("delete", model)
+        if not user.has_perm(name):
+            return name
+    return None
 
 
 def is_liaison(user) -> bool:
@@ -53,11 +78,17 @@ class TrackerPermissions(BasePermission):
         if is_secretariat(user):
             if request.method not in SAFE_METHODS and request.method not in ACTIONS:
                 return False
-            permission = required_permission(request.method, model_of(view))
-            if not user.has_perm(permission):
-                self.message = f"Your account lacks the permission {permission}."
-                return False
-            return True
+            return self._allow(missing_permission(user, request.method, model_of(view)))
         if is_liaison(user):
             return request.method in SAFE_METHODS or getattr(view, "liaisons_write", False)
         return False
+
+    def has_object_permission(self, request, view, obj):
+        if request.method == "DELETE" and is_secretariat(request.user):
+            return self._allow(missing_delete_permission(request.user, obj))
+        return True
+
+    def _allow(self, missing: str | None) -> bool:
+        if missing is not None:
+            self.message = f"Your account lacks the permission {missing}."
+        return missing is None
