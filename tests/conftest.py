@@ -1,3 +1,4 @@
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,34 @@ def reference_data(transactional_db):
 
     load_reference_data(MemberState, Theme, Body)
     sync_roles(apps)
+
+
+# Shared test ground: the seeds imported, a secretariat officer, a liaison ----------------
+
+
+@pytest.fixture
+def seeds(db):
+    """The seed reports, imported as `import_seeds` imports them."""
+    from django.core.management import call_command
+
+    call_command("import_seeds", stdout=StringIO())
+
+
+@pytest.fixture
+def staff(db, client):
+    """A secretariat officer (staff, in the Secretariat role); the test client is logged in
+    as them."""
+    from recommendations import roles
+    from tests.integration.shared import make_user
+
+    user = make_user("officer", group=roles.SECRETARIAT)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def liaison(db):
+    """The liaison of Kenya: an account with no permission, bound to KEN."""
+    from tests.integration.shared import make_liaison
+
+    return make_liaison("nairobi", "KEN")

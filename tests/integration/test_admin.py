@@ -1,12 +1,9 @@
 """The secretariat's admin, with the seed reports imported."""
 
 import datetime
-from io import StringIO
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -16,32 +13,13 @@ from recommendations.models import (
     Action,
     FollowUp,
     MemberState,
-    Recommendation,
     Report,
 )
 from recommendations.services import follow_ups as services
 from tests.forms import form_data
-from tests.integration.shared import make_user
+from tests.integration.shared import SEED_2017, make_follow_up, make_user, rec
 
 pytestmark = pytest.mark.django_db
-
-SEED_2017 = "001_11a12d27b9d2d054.txt"
-
-
-@pytest.fixture
-def seeds(django_db_setup):
-    call_command("import_seeds", stdout=StringIO())
-
-
-@pytest.fixture
-def staff(client):
-    user = make_user("officer", group=roles.SECRETARIAT)
-    client.force_login(user)
-    return user
-
-
-def rec(label, report=SEED_2017):
-    return Recommendation.objects.get(report__symbol=report, label=label)
 
 
 def changelist(client, url, **params):
@@ -89,7 +67,7 @@ def test_roles_exist_with_their_permissions():
 
 
 def test_report_list_counts(client, staff, seeds):
-    follow_up_for(rec("93(b)"), "KEN")
+    make_follow_up(rec("93(b)"), "KEN")
     response = changelist(client, "/admin/recommendations/report/")
     reports = {r.symbol: r for r in response.context["cl"].result_list}
     first = reports[SEED_2017]
@@ -129,8 +107,8 @@ def test_recommendation_list_in_document_order(client, staff, seeds):
 
 def test_recommendation_filters(client, staff, seeds):
     url = "/admin/recommendations/recommendation/"
-    follow_up_for(rec("93(b)"), "KEN", Status.IMPLEMENTED)
-    follow_up_for(rec("94(a)"), "BOL", Status.IN_PROGRESS)
+    make_follow_up(rec("93(b)"), "KEN", Status.IMPLEMENTED)
+    make_follow_up(rec("94(a)"), "BOL", Status.IN_PROGRESS)
     count = lambda **params: changelist(client, url, **params).context["cl"].result_count  # noqa: E731
     assert count() == 39
     assert count(themes__id__exact=theme_id("drugs")) == 6
@@ -242,7 +220,7 @@ def test_logging_a_follow_up_with_an_action_through_the_admin(client, staff, see
 
 
 def test_future_action_dates_are_refused_in_the_admin(client, staff, seeds):
-    follow_up = follow_up_for(rec("93(b)"), "KEN")
+    follow_up = make_follow_up(rec("93(b)"), "KEN")
     url = f"/admin/recommendations/followup/{follow_up.pk}/change/"
     data = form_data(client.get(url).content.decode(), "followup_form")
     tomorrow = datetime.date.today() + datetime.timedelta(days=1)
@@ -332,7 +310,7 @@ def queries_for(client, url):
 def test_list_pages_use_a_constant_number_of_queries(client, staff, seeds, path, monkeypatch):
     for label in ("93(a)", "93(b)", "94(a)", "95(a)", "96(a)", "97(a)"):
         for iso3 in ("KEN", "BOL", "CHN"):
-            follow_up = follow_up_for(rec(label), iso3)
+            follow_up = make_follow_up(rec(label), iso3)
             add_action(follow_up)
     from django.contrib import admin
 
@@ -359,17 +337,6 @@ def body_id(code):
     from recommendations.models import Body
 
     return Body.objects.get(code=code).pk
-
-
-def follow_up_for(recommendation, iso3, status=Status.IN_PROGRESS):
-    user = get_user_model().objects.filter(is_staff=True).first()
-    return services.follow_up_create(
-        recommendation=recommendation,
-        member_state=MemberState.objects.get(iso3=iso3),
-        status=status,
-        user=user,
-        verified_by_staff=True,
-    )
 
 
 def add_action(follow_up):

@@ -37,13 +37,6 @@ def uploads(settings, tmp_path):
     return settings.IMPORT_UPLOAD_DIR
 
 
-@pytest.fixture
-def staff(client):
-    user = make_user("officer", group=roles.SECRETARIAT)
-    client.force_login(user)
-    return user
-
-
 def upload(name: str, data: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type="application/octet-stream")
 

@@ -24,7 +24,6 @@ import io
 import json
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -43,6 +42,7 @@ from recommendations.models import (
 )
 from recommendations.selectors.coverage import COVERAGE_COLUMNS, coverage_by_theme
 from recommendations.services import follow_ups as services
+from tests.integration.shared import make_follow_up
 
 pytestmark = pytest.mark.django_db
 
@@ -95,19 +95,6 @@ def make_rec(report, label, themes, *, position, bodies=()):
     return recommendation
 
 
-def follow_up(recommendation, iso3, status, *, verify_by=None):
-    created = services.follow_up_create(
-        recommendation=recommendation,
-        member_state=MemberState.objects.get(iso3=iso3),
-        status=status,
-        user=None,
-        verified_by_staff=False,
-    )
-    if verify_by is not None:
-        assert services.follow_up_verify(follow_up=created, user=verify_by)
-    return created
-
-
 def build(suffix="", *, staff):
     """The data set of the module docstring; `suffix` makes another copy of it."""
     first = make_report(f"E/TEST/2026/1{suffix}")
@@ -121,10 +108,10 @@ def build(suffix="", *, staff):
         "rw": make_rec(first, "4", ["drugs"], position=6),
         "r6": make_rec(second, "5", ["organized-crime"], position=1, bodies=["CCPCJ"]),
     }
-    follow_up(recs["r1"], "KEN", Status.IMPLEMENTED, verify_by=staff)
-    follow_up(recs["r1"], "BOL", Status.IN_PROGRESS)
-    follow_up(recs["r2"], "KEN", Status.IMPLEMENTED)  # a claim, left unverified
-    chn_r2 = follow_up(recs["r2"], "CHN", Status.NOT_STARTED)
+    make_follow_up(recs["r1"], "KEN", Status.IMPLEMENTED, verified_by=staff)
+    make_follow_up(recs["r1"], "BOL", Status.IN_PROGRESS)
+    make_follow_up(recs["r2"], "KEN", Status.IMPLEMENTED)  # a claim, left unverified
+    chn_r2 = make_follow_up(recs["r2"], "CHN", Status.NOT_STARTED)
     services.action_create(
         follow_up=chn_r2,
         user=None,
@@ -132,10 +119,10 @@ def build(suffix="", *, staff):
         kind=ActionKind.POLICY,
         description="制定了国家战略",
     )
-    follow_up(recs["r3"], "BOL", Status.NOT_APPLICABLE)
-    follow_up(recs["r4"], "CHN", Status.NOT_IMPLEMENTED)
-    follow_up(recs["r6"], "KEN", Status.IN_PROGRESS)
-    follow_up(recs["rw"], "KEN", Status.IN_PROGRESS)
+    make_follow_up(recs["r3"], "BOL", Status.NOT_APPLICABLE)
+    make_follow_up(recs["r4"], "CHN", Status.NOT_IMPLEMENTED)
+    make_follow_up(recs["r6"], "KEN", Status.IN_PROGRESS)
+    make_follow_up(recs["rw"], "KEN", Status.IN_PROGRESS)
     Recommendation.objects.filter(pk=recs["rw"].pk).update(is_withdrawn=True)
     reports = [first, second]
     for iso3, when in (("KEN", KEN_AT), ("BOL", BOL_AT), ("CHN", CHN_AT)):
@@ -143,13 +130,6 @@ def build(suffix="", *, staff):
             updated_at=when
         )
     return {"reports": reports, **recs}
-
-
-@pytest.fixture
-def staff():
-    return get_user_model().objects.create_user(
-        username="officer", password="a-long-test-password", is_staff=True
-    )
 
 
 @pytest.fixture
@@ -335,11 +315,11 @@ def test_an_active_recommendation_without_a_theme_counts_in_the_no_theme_row(dat
     assert result["total"]["coverage_pct"] == 71.4  # 5 / 7
     assert list(result["states"][0]["themes"]) == THEME_CODES  # states: themes only
 
-    follow_up(r9, "KEN", Status.IMPLEMENTED)
+    make_follow_up(r9, "KEN", Status.IMPLEMENTED)
     r10 = make_rec(data["reports"][1], "10", [], position=10, bodies=["CCPCJ"])
-    follow_up(r10, "BOL", Status.IN_PROGRESS)
+    make_follow_up(r10, "BOL", Status.IN_PROGRESS)
     withdrawn = make_rec(data["reports"][1], "11", [], position=11)
-    follow_up(withdrawn, "CHN", Status.IN_PROGRESS)
+    make_follow_up(withdrawn, "CHN", Status.IN_PROGRESS)
     Recommendation.objects.filter(pk=withdrawn.pk).update(is_withdrawn=True)
     FollowUp.objects.filter(recommendation__in=[r9, r10, withdrawn]).update(updated_at=KEN_AT)
     result = coverage_by_theme()

@@ -16,14 +16,13 @@ from recommendations.choices import Status
 from recommendations.models import MemberState, Recommendation, RecommendationTheme
 from recommendations.selectors.coverage import coverage_by_theme
 from recommendations.services import follow_ups as services
+from tests.integration.shared import make_follow_up
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def data(db):
-    call_command("import_seeds", stdout=StringIO())
-    staff = get_user_model().objects.create_user("officer", password="x" * 20, is_staff=True)
+def data(seeds, staff, client):
     for label, iso3, status, verified in [
         ("93(a)", "KEN", Status.IMPLEMENTED, True),
         ("93(b)", "KEN", Status.IMPLEMENTED, False),
@@ -31,13 +30,13 @@ def data(db):
         ("59(a)", "CHN", Status.NOT_STARTED, False),  # in three rule themes
         ("99(c)", "KEN", Status.NOT_IMPLEMENTED, False),
     ]:
-        services.follow_up_create(
-            recommendation=Recommendation.objects.get(label=label),
-            member_state=MemberState.objects.get(iso3=iso3),
-            status=status,
-            user=staff,
-            verified_by_staff=verified,
+        make_follow_up(
+            Recommendation.objects.get(label=label),
+            iso3,
+            status,
+            verified_by=staff if verified else None,
         )
+    client.logout()  # the tests log in as they need
     return staff
 
 

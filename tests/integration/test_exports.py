@@ -24,11 +24,12 @@ from django.test.utils import CaptureQueriesContext
 
 from recommendations.choices import ActionKind, Response, Status
 from recommendations.management.commands.export_statuses import Command, export_options
-from recommendations.models import FollowUp, MemberState, Recommendation, Report
+from recommendations.models import FollowUp, MemberState, Report
 from recommendations.selectors.exports import STATUS_COLUMNS, status_rows
 from recommendations.services import exports
 from recommendations.services import follow_ups as services
 from tests.conftest import ROOT
+from tests.integration.shared import make_follow_up, rec, state
 
 pytestmark = pytest.mark.django_db
 
@@ -57,42 +58,22 @@ SEED_2017 = "001_11a12d27b9d2d054.txt"
 SEED_2004 = "002_2ed4e228b852b96c.txt"
 
 
-def rec(label):
-    return Recommendation.objects.get(label=label)
-
-
-def state(iso3):
-    return MemberState.objects.get(iso3=iso3)
-
-
 @pytest.fixture
-def staff(db):
-    return get_user_model().objects.create_user("officer", password="x" * 20, is_staff=True)
-
-
-@pytest.fixture
-def data(staff):
+def data(seeds, staff, liaison):
     """Four follow-ups on the seeds, two actions on one of them."""
-    call_command("import_seeds", stdout=StringIO())
-    liaison = get_user_model().objects.create_user("kenya")
-    services.follow_up_create(
-        recommendation=rec("93(a)"),
-        member_state=state("KEN"),
-        status=Status.IMPLEMENTED,
+    make_follow_up(
+        rec("93(a)"),
+        "KEN",
+        Status.IMPLEMENTED,
         response=Response.ACCEPTED,
-        user=staff,
-        verified_by_staff=True,
-    )
-    services.follow_up_create(
-        recommendation=rec("93(b)"),
-        member_state=state("KEN"),
-        status=Status.IMPLEMENTED,
         user=liaison,
+        verified_by=staff,
     )
+    make_follow_up(rec("93(b)"), "KEN", Status.IMPLEMENTED, user=liaison)
     bolivia = services.follow_up_create(
         recommendation=rec("93(b)"), member_state=state("BOL"), status="in_progress", user=staff
     )
-    services.follow_up_create(recommendation=rec("59(a)"), member_state=state("CHN"), user=staff)
+    services.follow_up_create(recommendation=rec("59(a)", SEED_2004), member_state=state("CHN"), user=staff)
     for day in (datetime.date(2025, 2, 1), datetime.date(2025, 1, 10)):
         services.action_create(
             follow_up=bolivia,

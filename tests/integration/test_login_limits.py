@@ -4,23 +4,25 @@ from io import StringIO
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.auth import SESSION_KEY
 from django.core.management import call_command
 from django.http import HttpRequest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from recommendations import roles
 from recommendations.services.tokens import token_issue
+from tests.integration.shared import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
 LOGIN = "/admin/login/"
-PASSWORD = "a-long-test-password"
 ADDRESS = "198.51.100.7"
 
 
 def make_staff(username):
-    return get_user_model().objects.create_user(username, password=PASSWORD, is_staff=True)
+    """A secretariat officer: the API holds staff to their permissions."""
+    return make_user(username, group=roles.SECRETARIAT)
 
 
 def post_login(client, username, password, address=ADDRESS, **extra):

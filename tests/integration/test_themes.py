@@ -29,13 +29,6 @@ ADD_URL = "/admin/recommendations/theme/add/"
 RECOMMENDATIONS_URL = "/admin/recommendations/recommendation/"
 
 
-@pytest.fixture
-def staff(client):
-    user = make_user("officer", group=roles.SECRETARIAT)
-    client.force_login(user)
-    return user
-
-
 def import_report(*paths) -> str:
     out = StringIO()
     call_command("import_report", *map(str, paths), stdout=out, stderr=out)
