@@ -6,22 +6,18 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
 from rest_framework import mixins, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.exceptions import ValidationError
 
 from recommendations.api import filters, serializers
 from recommendations.api.conditional import ConditionalMixin
 from recommendations.api.numbers import has_integer_pk, is_id
 from recommendations.models import Action, FollowUp
-from recommendations.scope import is_secretariat, member_state_of
+from recommendations.scope import is_secretariat
 from recommendations.selectors import api as selectors
-from recommendations.selectors.coverage import coverage_by_theme
 from recommendations.services import follow_ups as services
 
 VIA = "api"
@@ -185,34 +181,3 @@ class ActionViewSet(WritableModelViewSet):
         services.action_delete(
             action=instance, user=self.request.user, expected_version=version, via=VIA
         )
-
-
-class CoverageView(APIView):
-    permission_model = FollowUp
-
-    """Follow-up coverage by theme (definitions in DESIGN.md, "Coverage").
-
-    Liaisons get the themes and totals, and the per-state breakdown of their own state only.
-    """
-
-    @extend_schema(
-        parameters=[serializers.CoverageQuerySerializer],
-        responses={
-            200: OpenApiResponse(OpenApiTypes.OBJECT, description="Coverage by theme."),
-            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid scope parameter."),
-            403: OpenApiResponse(description="A liaison asked for another state's figures."),
-        },
-    )
-    def get(self, request):
-        query = serializers.CoverageQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        scope = query.validated_data
-        user = request.user
-        own = member_state_of(user)
-        staff = is_secretariat(user)
-        if not staff and "member_state" in scope and scope["member_state"].pk != own:
-            raise PermissionDenied("Liaisons may only scope coverage to their own member state.")
-        result = coverage_by_theme(**scope, include_states=True)
-        if not staff:
-            result["states"] = [state for state in result["states"] if state["iso3"] == own]
-        return Response(result)
