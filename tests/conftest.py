@@ -72,6 +72,12 @@ def staff(db, client):
 
 
 @pytest.fixture
+def staff_client(client, staff):
+    """The test client, logged in as the secretariat officer."""
+    return client
+
+
+@pytest.fixture
 def liaison(db):
     """The liaison of Kenya: an account with no permission, bound to KEN."""
     from tests.integration.shared import make_liaison

@@ -5,10 +5,7 @@ report's language versions."""
 import hashlib
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
-from recommendations import roles
 from recommendations.models import RecommendationText, Report
 from tests.forms import form_data
 from tests.integration.test_language_versions import (
@@ -20,14 +17,6 @@ from tests.integration.test_language_versions import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(client):
-    user = get_user_model().objects.create_user("secretary", password="x" * 20, is_staff=True)
-    user.groups.add(Group.objects.get(name=roles.SECRETARIAT))
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

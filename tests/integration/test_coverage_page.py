@@ -7,7 +7,6 @@ from io import StringIO
 
 import openpyxl
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,7 +15,7 @@ from recommendations.choices import Status
 from recommendations.models import MemberState, Recommendation, RecommendationTheme
 from recommendations.selectors.coverage import coverage_by_theme
 from recommendations.services import follow_ups as services
-from tests.integration.shared import make_follow_up
+from tests.integration.shared import make_follow_up, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +39,9 @@ def data(seeds, staff, client):
     return staff
 
 
-def test_login_required_and_staff_only(client, data):
+def test_login_required_and_staff_only(client, data, liaison):
     response = client.get("/coverage/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
-    liaison = get_user_model().objects.create_user("liaison")
     client.force_login(liaison)
     assert client.get("/coverage/").status_code == 302
 
@@ -156,5 +154,5 @@ def test_page_query_count_is_constant(client, data):
 
 
 def test_admin_index_links_to_the_coverage_page(client, data):
-    client.force_login(get_user_model().objects.create_superuser("root", "", "x" * 20))
+    client.force_login(make_user("root", superuser=True))
     assert 'href="/coverage/"' in client.get("/admin/").content.decode()

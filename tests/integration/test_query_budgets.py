@@ -4,8 +4,6 @@ same number of queries on a small and on a ten times larger demo data set."""
 import datetime
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
@@ -19,6 +17,7 @@ from recommendations.selectors import api as api_selectors
 from recommendations.selectors.coverage import coverage_by_theme
 from recommendations.services.demo import demo_build
 from recommendations.services.tokens import liaison_create, token_issue
+from tests.integration.shared import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -116,9 +115,7 @@ def liaison_client() -> APIClient:
 
 
 def staff_token_client() -> APIClient:
-    user = get_user_model().objects.create_user("officer", is_staff=True)
-    user.groups.add(Group.objects.get(name=roles.SECRETARIAT))
-    return token_client(user)
+    return token_client(make_user("officer", group=roles.SECRETARIAT))
 
 
 @pytest.mark.parametrize("caller", ["liaison", "staff"])
@@ -140,14 +137,6 @@ def test_filtered_api_lists_query_count_does_not_grow_with_the_data(name):
         path, params = API_FILTERED_LISTS[name]()
         counts.append(queries(lambda: client.get(path, {"limit": 200, **params})))  # noqa: B023
     assert counts[0] == counts[1]
-
-
-@pytest.fixture
-def staff_client(client):
-    user = get_user_model().objects.create_user("secretary", password="x" * 20, is_staff=True)
-    user.groups.add(Group.objects.get(name=roles.SECRETARIAT))
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize(("path", "params"), ADMIN_LISTS)
@@ -215,7 +204,7 @@ def test_coverage_selector_query_count_does_not_grow_with_the_data(scope):
 def test_lean_read_path_gives_what_drf_gives(serializer_class, selector, rf):
     """The same JSON as DRF's generic to_representation, users set or not."""
     build(SMALL)
-    staff = get_user_model().objects.create_user("officer", is_staff=True)
+    staff = make_user("officer")
     FollowUp.objects.filter(pk__in=FollowUp.objects.order_by("pk")[:3].values("pk")).update(
         created_by=staff, updated_by=staff, status="implemented", verified_by=staff
     )
