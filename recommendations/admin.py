@@ -918,6 +918,13 @@ class LiaisonAdmin(SimpleHistoryAdmin):
         )
         obj.pk = liaison.pk
 
+    def delete_model(self, request, obj):
+        token_services.liaison_unbind(liaison=obj, by=request.user, via="admin")
+
+    def delete_queryset(self, request, queryset):
+        for liaison in queryset.select_related("user"):
+            token_services.liaison_unbind(liaison=liaison, by=request.user, via="admin")
+
 
 class ApiTokenForm(forms.ModelForm):
     days = forms.IntegerField(

@@ -105,6 +105,19 @@ def liaison_bind(*, user, member_state: MemberState, by, via: str) -> Liaison:
     return liaison
 
 
+def liaison_unbind(*, liaison: Liaison, by, via: str) -> int:
+    """End a binding, on record; the account leaves the Liaison group and its live tokens
+    are revoked (issued for the liaison, they must not outlive the binding). Returns how
+    many tokens were revoked."""
+    with transaction.atomic():
+        user = liaison.user
+        revoked = sum(token_revoke(token=token, user=by) for token in tokens_live(user))
+        user.groups.remove(Group.objects.get(name=roles.LIAISON))
+        audit(liaison, user=by, via=via)
+        liaison.delete()
+    return revoked
+
+
 def liaison_create(
     *,
     username: str,

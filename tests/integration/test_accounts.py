@@ -175,6 +175,24 @@ def test_binding_a_plain_account_in_the_admin_is_on_record(client, root):
     assert plain.groups.filter(name=roles.LIAISON).exists()
 
 
+def test_ending_a_binding_in_the_admin_revokes_its_tokens_and_is_on_record(client, root):
+    user = make_liaison("nairobi", "KEN")
+    token, _ = token_services.token_issue(user=user)
+    binding = user.liaison
+    response = client.post(f"{LIAISONS}{binding.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Liaison.objects.filter(user=user).exists()
+    assert not user.groups.filter(name=roles.LIAISON).exists()
+    token.refresh_from_db()
+    assert token.revoked_at is not None and token.revoked_by == root
+    record = Liaison.history.filter(id=binding.pk).order_by("-history_id").first()
+    assert (record.history_type, record.history_user, record.history_change_reason) == (
+        "-",
+        root,
+        "admin",
+    )
+
+
 # The token admin: what each token reaches ---------------------------------------------
 
 SCOPES = {  # as the HTML shows them

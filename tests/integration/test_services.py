@@ -303,3 +303,17 @@ def test_token_revoke_records_who(staff, liaison):
     assert saved.revoked_by == staff and saved.revoked_at is not None
     assert token_services.token_authenticate(key) is None
     assert not token_services.token_revoke(token=saved, user=staff)  # once
+
+
+def test_liaison_unbind_records_the_end_and_revokes_the_live_tokens(staff):
+    user = make_liaison("lima", "PER")
+    live, _ = token_services.token_issue(user=user)
+    old, _ = token_services.token_issue(user=user)
+    token_services.token_revoke(token=old, user=None)
+    binding = Liaison.objects.get(user=user)
+    pk = binding.pk
+    assert token_services.liaison_unbind(liaison=binding, by=staff, via="admin") == 1
+    assert not Liaison.objects.filter(user=user).exists()
+    recorded(last_record(Liaison, pk), "-", staff, "admin")
+    assert ApiToken.objects.get(pk=live.pk).revoked_by == staff
+    assert ApiToken.objects.get(pk=old.pk).revoked_by is None  # revoked before, left as is
