@@ -98,11 +98,14 @@ RETRY_AFTER_HEADER = _header(
     "Seconds to wait before the next request.", {"type": "integer", "minimum": 0}
 )
 
+# A header given empty (or blank) is no header: 428, as without it.
+NOT_BLANK = r"\S"
 IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     required=True,
+    pattern=NOT_BLANK,
     description='The ETag of your last read or write of this object, e.g. `"followup-12-v3"` '
     "(a list of ETags, or `*` for any version, is honoured). Without it: 428; when it names "
     "no current version: 412, with the current ETag.",
@@ -280,40 +283,69 @@ def _request_properties(result, operation) -> dict:
     return schema.get("properties", {})
 
 
+def _is_page(result, response) -> bool:
+    content = response.get("content", {}).get("application/json", {})
+    schema = content.get("schema", {})
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/components/schemas/"):
+        schema = result.get("components", {}).get("schemas", {}).get(ref.rsplit("/", 1)[1], {})
+    return schema.get("properties", {}).get("results", {}).get("type") == "array"
+
+
 def operation_links(result, generator, request, public):
     """OpenAPI links between operations on the same object: a created, read or updated
-    follow-up or action to reading, updating and deleting it (with its ETag as If-Match),
-    and a created or read object to creating the objects that name it in their body (a
-    follow-up to its actions: `follow_up` names `/follow-ups/`)."""
+    follow-up or action to reading, updating and deleting it (with its ETag as If-Match);
+    a page of a list to reading its first object; and an object to creating the objects
+    that name it in their body (`follow_up` names an object of `/follow-ups/`)."""
     paths = result.get("paths", {})
     collections = [
         path
         for path, item in paths.items()
         if path.endswith("/") and "{" not in path and f"{path}{{id}}/" in paths
     ]
-    creates = {path: paths[path]["post"] for path in collections if "post" in paths[path]}
-    for collection in collections:
-        from_body, from_path = _resource_links(result, collection)
-        # Creates whose body names an object of this collection by id.
-        referring = {}
-        for create in creates.values():
+    creates = [paths[path]["post"] for path in collections if "post" in paths[path]]
+
+    def referring(collection, id_expression):
+        """Links to the creates whose body names an object of `collection` by id."""
+        links = {}
+        for create in creates:
             for name, schema in _request_properties(result, create).items():
                 if schema.get("readOnly") or schema.get("type") != "integer":
                     continue
                 if collection.rstrip("/").rsplit("/", 1)[-1] == f"{name.replace('_', '-')}s":
-                    referring[create["operationId"]] = {
+                    links[create["operationId"]] = {
                         "operationId": create["operationId"],
-                        "requestBody": {name: "$response.body#/id"},
+                        "requestBody": {name: id_expression},
                         "description": f"Create an object whose `{name}` is this one.",
                     }
+        return links
+
+    for collection in collections:
+        from_body, from_path = _resource_links(result, collection)
         detail = paths.get(f"{collection}{{id}}/", {})
-        targets = [(paths[collection].get("post"), "201", from_body)]
-        targets += [(detail.get(method), "200", from_path) for method in ("get", "put", "patch")]
+        by_body = referring(collection, "$response.body#/id")
+        targets = [(paths[collection].get("post"), "201", {**from_body, **by_body})]
+        targets += [
+            (detail.get(method), "200", {**from_path, **by_body})
+            for method in ("get", "put", "patch")
+        ]
+        listed = paths[collection].get("get")
+        if listed is not None and _is_page(result, listed["responses"].get("200", {})):
+            first = "$response.body#/results/0/id"
+            retrieve = from_path.get("Retrieve")
+            links = {**referring(collection, first)}
+            if retrieve is not None:
+                links["RetrieveFirst"] = {
+                    "operationId": retrieve["operationId"],
+                    "parameters": {"path.id": first},
+                    "description": "Read the first object of this page.",
+                }
+            targets.append((listed, "200", links))
         for operation, code, links in targets:
-            if operation is None or code not in operation.get("responses", {}):
+            if operation is None or code not in operation.get("responses", {}) or not links:
                 continue
             response = operation["responses"][code]
-            response["links"] = {**links, **referring, **response.get("links", {})}
+            response["links"] = {**links, **response.get("links", {})}
     return result
 
 
