@@ -73,7 +73,9 @@ def data(seeds, staff, liaison):
     bolivia = services.follow_up_create(
         recommendation=rec("93(b)"), member_state=state("BOL"), status="in_progress", user=staff
     )
-    services.follow_up_create(recommendation=rec("59(a)", SEED_2004), member_state=state("CHN"), user=staff)
+    services.follow_up_create(
+        recommendation=rec("59(a)", SEED_2004), member_state=state("CHN"), user=staff
+    )
     for day in (datetime.date(2025, 2, 1), datetime.date(2025, 1, 10)):
         services.action_create(
             follow_up=bolivia,
