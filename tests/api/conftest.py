@@ -1,15 +1,12 @@
-from io import StringIO
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.cache import cache
-from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from recommendations import roles
-from recommendations.models import MemberState, Recommendation
+from recommendations.models import MemberState
 from recommendations.services.tokens import liaison_create, token_issue
+from tests.integration.shared import make_user
 
 
 @pytest.fixture(autouse=True)
@@ -17,11 +14,6 @@ def _fresh_throttle_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def seeds(db):
-    call_command("import_seeds", stdout=StringIO())
 
 
 class Caller:
@@ -67,9 +59,7 @@ def bolivia(db):
 def make_staff(username, *, role=True):
     """A staff account with a token; in the Secretariat role unless role=False (staff with
     no permissions at all: the admin shows them nothing, and neither may the API)."""
-    user = get_user_model().objects.create_user(username, password="x" * 20, is_staff=True)
-    if role:
-        user.groups.add(Group.objects.get(name=roles.SECRETARIAT))
+    user = make_user(username, staff=True, group=roles.SECRETARIAT if role else None)
     _, key = token_issue(user=user)
     return Caller(user, key)
 
@@ -96,7 +86,3 @@ def outsider(db):
 @pytest.fixture
 def anonymous():
     return APIClient()
-
-
-def recommendation(label, report="001_11a12d27b9d2d054.txt"):
-    return Recommendation.objects.get(report__symbol=report, label=label)

@@ -15,7 +15,7 @@ import pytest
 from recommendations.api.numbers import DB_INT_MAX, whole_number
 from recommendations.models import Action, FollowUp, MemberState, Recommendation
 from recommendations.services import follow_ups as services
-from tests.api.conftest import recommendation
+from tests.integration.shared import rec as recommendation
 
 pytestmark = pytest.mark.django_db
 

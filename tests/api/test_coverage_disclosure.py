@@ -21,7 +21,8 @@ from recommendations.selectors.coverage import (
     coverage_rows,
     suppress_small_numbers,
 )
-from tests.api.conftest import make_liaison, recommendation
+from tests.api.conftest import make_liaison
+from tests.integration.shared import rec as recommendation
 
 pytestmark = pytest.mark.django_db
 

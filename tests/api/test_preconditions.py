@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from recommendations.models import Action, FollowUp, Recommendation
 from recommendations.services import follow_ups as services
-from tests.api.conftest import make_staff, recommendation
+from tests.api.conftest import make_staff
+from tests.integration.shared import rec as recommendation
 
 pytestmark = pytest.mark.django_db
 

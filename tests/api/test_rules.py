@@ -10,7 +10,7 @@ from django.utils import timezone
 from recommendations.api.throttling import PerTokenRateThrottle
 from recommendations.models import ApiToken, FollowUp
 from recommendations.services.tokens import token_revoke
-from tests.api.conftest import recommendation
+from tests.integration.shared import rec as recommendation
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from recommendations import roles
-from recommendations.models import MemberState, Recommendation
+from recommendations.models import Recommendation
 from recommendations.selectors.coverage import coverage_by_theme
-from recommendations.services import follow_ups as services
+from tests.integration.shared import make_follow_up
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -28,12 +28,11 @@ def test_coverage_page_renders_tables_and_charts(live_server, reference_data, pa
         ("95(a)", "CHN", "implemented"),
         ("99(a)", "KEN", "not_implemented"),
     ]:
-        services.follow_up_create(
-            recommendation=Recommendation.objects.get(label=label),
-            member_state=MemberState.objects.get(iso3=iso3),
-            status=status,
-            user=user,
-            verified_by_staff=iso3 == "KEN",
+        make_follow_up(
+            Recommendation.objects.get(label=label),
+            iso3,
+            status,
+            verified_by=user if iso3 == "KEN" and status == "implemented" else None,
         )
 
     page.goto(f"{live_server.url}/admin/login/?next=/coverage/")
