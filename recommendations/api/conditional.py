@@ -76,14 +76,12 @@ def not_modified(request, obj) -> bool:
     return "*" in tags or current in tags or f"W/{current}" in tags
 
 
+# GET with ETag and If-None-Match; PUT/PATCH/DELETE with If-Match checked first. The view
+# provides `create_object(data)`, `update_object(instance, data, version)` and
+# `delete_object(instance, version)`, which call the services; the object read by
+# get_object() is the only read: the service's conditional write proves it current. (A
+# comment: drf-spectacular would publish a docstring as every operation's description.)
 class ConditionalMixin:
-    """GET with ETag and If-None-Match; PUT/PATCH/DELETE with If-Match checked first.
-
-    The view provides `create_object(data)`, `update_object(instance, data, version)` and
-    `delete_object(instance, version)`, which call the services; the object read by
-    get_object() is the only read: the service's conditional write proves it current.
-    """
-
     conditional = True
     update_serializer_class = None
 

@@ -95,7 +95,7 @@ class CoverageSuppressionSerializer(serializers.Serializer):
 
 
 class CoverageSerializer(serializers.Serializer):
-    """Follow-up coverage by theme (definitions in DESIGN.md, "Coverage")."""
+    """Follow-up coverage by theme (the definitions are in the README, "Coverage by theme")."""
 
     scope = CoverageScopeSerializer()
     themes = CoverageRowSerializer(many=True, help_text="Every theme, in the taxonomy's order.")
@@ -110,7 +110,7 @@ class CoverageSerializer(serializers.Serializer):
 
 
 class CoverageView(APIView):
-    """Follow-up coverage by theme (definitions in DESIGN.md, "Coverage").
+    """Follow-up coverage by theme (the definitions are in the README, "Coverage by theme").
 
     Staff get every figure, as `coverage_report --format json` gives them. Liaisons get
     the themes and totals and the per-state row of their own state only; in those, a

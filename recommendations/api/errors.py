@@ -20,9 +20,21 @@ def exception_handler(exc, context):
             None if current is None else format_etag(exc.model_name, exc.pk, current)
         )
     response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
     if isinstance(exc, PreconditionFailed) and exc.etag:
         response["ETag"] = exc.etag  # the one place a 412 gets the current ETag
+    if response.status_code == 400:
+        response.data = as_validation_error(response.data)
     return response
+
+
+def as_validation_error(data):
+    """Every 400 has one shape (the schema's ValidationError): each field, or `detail`,
+    with a list of reasons. DRF's parse errors say `{"detail": "…"}`: made a list."""
+    if isinstance(data, dict) and isinstance(data.get("detail"), str):
+        return {**data, "detail": [data["detail"]]}
+    return data
 
 
 @csrf_exempt

@@ -15,7 +15,7 @@ class ApiBodySizeLimitMiddleware:
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:
-                return JsonResponse({"detail": "Invalid Content-Length header."}, status=400)
+                return JsonResponse({"detail": ["Invalid Content-Length header."]}, status=400)
             if length > settings.API_MAX_BODY_BYTES:
                 return JsonResponse(
                     {

@@ -4,6 +4,7 @@ from operator import attrgetter
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
@@ -23,7 +24,7 @@ from recommendations.models import (
     ReportSession,
     Theme,
 )
-from recommendations.scope import is_secretariat
+from recommendations.scope import is_secretariat, member_state_of
 from recommendations.selectors import api as selectors
 from recommendations.selectors.texts import ShownText, language_code, text_in
 
@@ -218,12 +219,39 @@ class RecommendationSerializer(ReadPlanMixin, serializers.ModelSerializer):
         return list(self._shown(obj).languages)
 
 
-class FollowUpSerializer(ReadPlanMixin, serializers.ModelSerializer):
+class StrictStringMixin:
+    """Text takes JSON strings only: DRF's CharField would store 0 or true as "0", "True"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(StrictStringMixin, serializers.CharField):
+    pass
+
+
+class StrictURLField(StrictStringMixin, serializers.URLField):
+    pass
+
+
+class WritableModelSerializer(ReadPlanMixin, serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.URLField: StrictURLField,
+    }
+
+
+class FollowUpSerializer(WritableModelSerializer):
     recommendation = IdField(queryset=Recommendation.objects.all())
     member_state = IdField(
         queryset=MemberState.objects.all(),
         required=False,
-        help_text="ISO3. Staff only: a liaison's follow-ups are always their own state's.",
+        help_text="ISO3. Staff must name it; a liaison's follow-ups are their own state's "
+        "(omit it, or name your own state: another state's is refused).",
     )
     verified = serializers.SerializerMethodField()
     verified_by = serializers.SlugRelatedField(
@@ -256,20 +284,27 @@ class FollowUpSerializer(ReadPlanMixin, serializers.ModelSerializer):
         read_only_fields = ["verified_at", "version", "created_at", "updated_at"]
         validators = []  # uniqueness is checked by the service, with the server's state
 
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is None or not is_secretariat(request.user):
-            fields["member_state"].read_only = True
-        return fields
-
     def get_verified(self, obj) -> bool:
         return obj.verified_at is not None
 
     def validate(self, attrs):
+        # The same fields whoever asks (the schema is one); who may name which state is
+        # checked here: staff must name one, a liaison may name only their own.
         request = self.context.get("request")
-        if request is not None and is_secretariat(request.user) and "member_state" not in attrs:
-            raise serializers.ValidationError({"member_state": "Staff must name the member state."})
+        if request is None:
+            return attrs
+        named = attrs.get("member_state")
+        if is_secretariat(request.user):
+            if named is None:
+                raise serializers.ValidationError(
+                    {"member_state": "Staff must name the member state."}
+                )
+        else:
+            own = member_state_of(request.user)
+            if named is not None and named.pk != own:
+                raise serializers.ValidationError(
+                    {"member_state": f"A liaison reports for their own member state ({own})."}
+                )
         return attrs
 
 
@@ -289,13 +324,11 @@ class FollowUpUpdateSerializer(FollowUpSerializer):
         return attrs
 
 
-class ActionSerializer(ReadPlanMixin, serializers.ModelSerializer):
+class ActionSerializer(WritableModelSerializer):
     follow_up = IdField(queryset=FollowUp.objects.none())
     member_state = serializers.CharField(source="follow_up.member_state_id", read_only=True)
     recommendation = serializers.IntegerField(source="follow_up.recommendation_id", read_only=True)
-    evidence_url = serializers.URLField(
-        max_length=500, required=False, allow_blank=True, default=""
-    )
+    evidence_url = StrictURLField(max_length=500, required=False, allow_blank=True, default="")
     created_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )

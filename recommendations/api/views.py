@@ -16,7 +16,6 @@ from recommendations.api import filters, serializers
 from recommendations.api.conditional import ConditionalMixin
 from recommendations.api.numbers import has_integer_pk, is_id
 from recommendations.models import Action, FollowUp
-from recommendations.scope import is_secretariat
 from recommendations.selectors import api as selectors
 from recommendations.services import follow_ups as services
 
@@ -99,6 +98,9 @@ class MemberStateViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
+# Follow-ups and actions: liaisons write their own state's, staff what their permissions
+# allow (permissions.py); conditional writes (conditional.py). (A comment, not a docstring:
+# drf-spectacular would publish a docstring as every operation's description.)
 class WritableModelViewSet(
     ConditionalMixin,
     IdLookupMixin,
@@ -110,9 +112,6 @@ class WritableModelViewSet(
     mixins.ListModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Follow-ups and actions: liaisons write their own state's, staff what their
-    permissions allow (permissions.py); conditional writes (conditional.py)."""
-
     liaisons_write = True
 
 
@@ -129,10 +128,9 @@ class FollowUpViewSet(WritableModelViewSet):
 
     def create_object(self, data):
         user = self.request.user
-        staff = is_secretariat(user)
         return services.follow_up_create(
             recommendation=data["recommendation"],
-            member_state=data["member_state"] if staff else user.liaison.member_state,
+            member_state=data.get("member_state") or user.liaison.member_state,
             status=data.get("status", "not_started"),
             response=data.get("response", ""),
             user=user,

@@ -30,9 +30,20 @@ def create_follow_up(caller, label="93(b)", **extra):
 
 
 def test_member_state_creator_and_version_come_from_the_server(seeds, kenya, staff_caller):
+    other = kenya.post(
+        FOLLOW_UPS,
+        {
+            "recommendation": recommendation("93(b)").pk,
+            "status": "in_progress",
+            "member_state": "BOL",
+        },
+    )
+    assert other.status_code == 400
+    assert other.json()["member_state"] == ["A liaison reports for their own member state (KEN)."]
+    assert not FollowUp.objects.exists()
     data = create_follow_up(
         kenya,
-        member_state="BOL",
+        member_state="KEN",
         version=42,
         created_by="officer",
         verified_at="2020-01-01T00:00:00Z",
@@ -176,7 +187,7 @@ def test_withdrawn_recommendations_take_no_new_follow_up(seeds, kenya):
 
 def test_malformed_json_oversize_bodies_and_unknown_urls(seeds, kenya, settings):
     response = kenya.client.post(FOLLOW_UPS, b"{not json", content_type="application/json")
-    assert response.status_code == 400 and "JSON parse error" in response.json()["detail"]
+    assert response.status_code == 400 and "JSON parse error" in response.json()["detail"][0]
     settings.API_MAX_BODY_BYTES = 1000
     response = kenya.client.post(
         FOLLOW_UPS, b'{"x": "' + b"a" * 2000 + b'"}', content_type="application/json"

@@ -236,11 +236,6 @@ def test_links_name_real_operations(schema):
                 assert link["operationId"] in operation_ids, (path, method, code, name)
 
 
-@pytest.mark.xfail(
-    reason="pending (errors.py): DRF's ParseError answers {'detail': '<string>'}; the one 400 "
-    "shape wants a list of strings",
-    strict=False,
-)
 def test_a_malformed_body_is_a_validation_error_too(db):
     from tests.api.conftest import make_liaison
 
