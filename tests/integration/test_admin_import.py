@@ -14,7 +14,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from recommendations import admin_import, roles
+from recommendations import roles
+from recommendations.admin import imports as admin_import
 from recommendations.models import (
     Recommendation,
     Report,

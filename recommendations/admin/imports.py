@@ -40,9 +40,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from .models import Recommendation, Report, Theme
-from .selectors import themes as theme_selectors
-from .services import imports
+from ..models import Recommendation, Report, Theme
+from ..selectors import themes as theme_selectors
+from ..services import imports
 
 logger = logging.getLogger(__name__)
 

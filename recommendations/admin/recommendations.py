@@ -1,0 +1,201 @@
+"""Recommendations: text, themes, follow-ups by member state."""
+
+from django.contrib import admin, messages
+from django.utils.text import Truncator
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from ..models import (
+    FollowUp,
+    Recommendation,
+    RecommendationText,
+)
+from ..selectors import admin_lists
+from ..selectors.texts import language_code, text_in
+from ..services import follow_ups as follow_up_services
+from ..services import recommendations as recommendation_services
+from ..tabular import RECOMMENDATION_COLUMNS
+from .common import ReadOnlyInline, _changed, _csv_response, language_name
+from .filters import FollowUpStatusFilter, HasFollowUpFilter, ThemeFilter
+from .follow_ups import FollowUpInline, FollowUpWritesMixin
+from .forms import RecommendationForm
+
+
+class RecommendationTextInline(ReadOnlyInline):
+    """The recommendation's text in the languages of the report's other versions."""
+
+    model = RecommendationText
+    fields = ["language", "text", "addressee", "heading", "updated_at"]
+    readonly_fields = fields
+    ordering = ["language"]
+    verbose_name_plural = _("texts of the other language versions")
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
+    form = RecommendationForm
+    list_display = [
+        "label",
+        "report",
+        "short_text",
+        "theme_codes",
+        "follow_up_count",
+        "unverified_count",
+        "is_withdrawn",
+    ]
+    list_display_links = ["label", "short_text"]
+    list_filter = [
+        "report",
+        "bodies",
+        ("themes", ThemeFilter),
+        HasFollowUpFilter,
+        FollowUpStatusFilter,
+        "is_withdrawn",
+    ]
+    search_fields = ["text", "texts__text", "label"]
+    ordering = ["report__symbol", "position"]
+    list_per_page = 50
+    readonly_fields = [
+        "report",
+        "label",
+        "text_in_reader_language",
+        "theme_sources",
+        "themes_overridden",
+        "body_codes",
+        "sdg_list",
+        "position",
+        "source_line",
+        "is_withdrawn",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["report", "label", "text", "addressee", "heading"]}),
+        (
+            _("Themes"),
+            {"fields": ["chosen_themes", "theme_sources", "themes_overridden"]},
+        ),
+        (
+            _("Source"),
+            {
+                "fields": [
+                    "body_codes",
+                    "sdg_list",
+                    "position",
+                    "source_line",
+                    "is_withdrawn",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+    inlines = [RecommendationTextInline, FollowUpInline]
+    actions = ["mark_verified", "export_csv"]
+
+    def get_queryset(self, request):
+        return admin_lists.recommendation_list()
+
+    def get_fieldsets(self, request, obj=None):
+        """With the text in the reader's language above the original's when the reader's
+        language is not the report's."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or language_code(get_language()) == obj.report.language:
+            return fieldsets
+        (name, options), *rest = fieldsets
+        fields = list(options["fields"])
+        fields.insert(fields.index("text"), "text_in_reader_language")
+        return [(name, {**options, "fields": fields}), *rest]
+
+    @admin.display(description=_("text in your language"))
+    def text_in_reader_language(self, obj):
+        reader = language_code(get_language())
+        shown = text_in(obj, reader)
+        if shown.language == reader:
+            return shown.text
+        return _("(No %(language)s text: the original, in %(original)s, is below.)") % {
+            "language": language_name(reader),
+            "original": language_name(shown.language),
+        }
+
+    def has_add_permission(self, request):
+        return False  # recommendations come from imported reports
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # never deleted: a re-import marks them withdrawn
+
+    @admin.display(description=_("text"))
+    def short_text(self, obj):
+        """In the reader's language, else the original's, named."""
+        reader = language_code(get_language())
+        shown = text_in(obj, reader)
+        text = Truncator(shown.text).chars(80)
+        if shown.language == reader:
+            return text
+        return _("[%(language)s] %(text)s") % {
+            "language": language_name(shown.language),
+            "text": text,
+        }
+
+    @admin.display(description=_("themes"))
+    def theme_codes(self, obj):
+        return ", ".join(theme.code for theme in obj.themes.all()) or _("No theme")
+
+    @admin.display(description=_("follow-ups"), ordering="follow_up_count")
+    def follow_up_count(self, obj):
+        return obj.follow_up_count
+
+    @admin.display(description=_("unverified claims"), ordering="unverified_count")
+    def unverified_count(self, obj):
+        return obj.unverified_count
+
+    @admin.display(description=_("theme sources"))
+    def theme_sources(self, obj):
+        links = obj.theme_links.select_related("theme")
+        shown = "; ".join(f"{link.theme.code} ({link.get_source_display()})" for link in links)
+        return shown or _("No theme")
+
+    @admin.display(description=_("SDG targets"))
+    def sdg_list(self, obj):
+        return ", ".join(obj.sdg_targets) or "-"
+
+    @admin.display(description=_("bodies"))
+    def body_codes(self, obj):
+        return ", ".join(body.code for body in obj.bodies.all())
+
+    def save_model(self, request, obj, form, change):
+        recommendation_services.recommendation_update(
+            recommendation=obj,
+            data=_changed(form, recommendation_services.EDITABLE_FIELDS),
+            user=request.user,
+            via="admin",
+        )
+
+    def save_related(self, request, form, formsets, change):
+        if "chosen_themes" in form.changed_data:
+            recommendation_services.recommendation_set_themes(
+                recommendation=form.instance,
+                themes=form.cleaned_data["chosen_themes"],
+                user=request.user,
+                via="admin",
+            )
+        for formset in formsets:
+            if formset.model is FollowUp:
+                self.save_follow_up_formset(request, formset, recommendation=form.instance)
+            else:  # the texts inline is read-only: nothing to save
+                formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    @admin.action(description=_("Mark implemented claims verified"), permissions=["verify"])
+    def mark_verified(self, request, queryset):
+        claims = admin_lists.unverified_claims(FollowUp.objects.filter(recommendation__in=queryset))
+        count = follow_up_services.follow_ups_verify(
+            follow_ups=claims, user=request.user, via="admin"
+        )
+        self.message_user(
+            request, _("%(count)d claims verified.") % {"count": count}, messages.SUCCESS
+        )
+
+    @admin.action(description=_("Export selected to CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        return _csv_response(RECOMMENDATION_COLUMNS, queryset, "recommendations")
