@@ -33,6 +33,8 @@ class Theme(LocalisedName, models.Model):
     # {"zh": [...], "en": [...]}: the keyword rules of the import (parsing/themes.py).
     keywords = models.JSONField(_("keywords"), default=dict, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["position", "code"]
         verbose_name = _("theme")
@@ -56,6 +58,8 @@ class Body(LocalisedName, models.Model):
     name_zh = models.CharField(_("Chinese name"), max_length=200, unique=True)
     name_en = models.CharField(_("English name"), max_length=200)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("body")
@@ -69,6 +73,8 @@ class MemberState(LocalisedName, models.Model):
     iso3 = models.CharField(_("ISO3 code"), max_length=3, primary_key=True)
     name_en = models.CharField(_("English name"), max_length=100, unique=True)
     name_zh = models.CharField(_("Chinese name"), max_length=100, unique=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name_en"]
