@@ -42,11 +42,17 @@ lint: install
 	$(BIN)/ruff format --check .
 
 # Debian packages the tests need: Chromium and a font with Chinese glyphs for the
-# browser tests; poppler's pdftotext for the tests of text already extracted from PDF.
-browser-deps:
+# browser tests; poppler's pdftotext for the tests of text already extracted from PDF;
+# axe-core (pinned in package-lock.json, from the npm registry) for the accessibility tests.
+browser-deps: node_modules/axe-core/axe.min.js
 	command -v chromium >/dev/null || scripts/apt_install.sh chromium
 	command -v pdftotext >/dev/null || scripts/apt_install.sh poppler-utils
 	fc-list :lang=zh | grep -q . || scripts/apt_install.sh fonts-wqy-microhei
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	command -v npm >/dev/null || scripts/apt_install.sh npm
+	npm ci --no-audit --no-fund
+	touch $@
 
 # The whole suite twice: on SQLite (the embedded default) and on a throwaway
 # PostgreSQL server that scripts/with_postgres.sh installs, starts and stops.
