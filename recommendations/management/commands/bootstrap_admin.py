@@ -1,7 +1,7 @@
-import secrets
-
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+
+from recommendations.services.accounts import password_generate
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         if users.objects.filter(is_superuser=True).exists():
             self.stdout.write("A superuser already exists; no account created.")
             return
-        password = secrets.token_urlsafe(12)
+        password = password_generate()
         users.objects.create_superuser(username=username, email="", password=password)
         self.stdout.write(
             self.style.SUCCESS(
