@@ -464,3 +464,25 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class AdminVisit(models.Model):
+    """When a member of staff last opened the admin's index: the admin's work queue of
+    follow-ups "changed since your last visit" counts from the visit before the current
+    session (services/visits.py)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="admin_visit",
+        verbose_name=_("user"),
+    )
+    last_seen_at = models.DateTimeField(_("last seen at"))
+
+    class Meta:
+        verbose_name = _("admin visit")
+        verbose_name_plural = _("admin visits")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.last_seen_at:%Y-%m-%d %H:%M})"

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from recommendations.choices import Status
 from recommendations.models import Action, FollowUp, MemberState, Recommendation
@@ -25,6 +26,11 @@ ACTION_FIELDS = ("date", "kind", "description", "evidence_url")
 VERIFY_PERMISSION = "recommendations.verify_followup"
 # The Charter of the United Nations entered into force on 24 October 1945.
 EARLIEST_ACTION_DATE = datetime.date(1945, 10, 24)
+# Decisions on a claim, as the history's change reason names them (after the channel).
+VERIFIED = "verified"
+CLAIM_REJECTED = "claim rejected"
+# django-simple-history's change reason column (CharField(max_length=100)).
+REASON_MAX_LENGTH = 100
 
 
 class VersionConflict(Exception):
@@ -237,10 +243,41 @@ def follow_up_delete(
         current.delete()
 
 
-def follow_up_verify(*, follow_up: FollowUp, user, via: str = "") -> bool:
-    """Verify a claimed `implemented`. Returns False when there was nothing to verify."""
+def decision_reason(*, via: str, decision: str, note: str = "") -> str:
+    """The history's change reason of a decision on a claim: "admin: verified — <note>".
+    The channel stays first (what readers of the history phrase as "in the admin by …"),
+    the decision and the staff member's note follow. Refused when it would not fit the
+    history's reason column."""
+    note = " ".join(note.split())
+    reason = f"{via}: {decision}" if via else decision
+    if note:
+        reason = f"{reason} — {note}"
+    if len(reason) > REASON_MAX_LENGTH:
+        most = REASON_MAX_LENGTH - len(reason) + len(note)
+        raise ValidationError(
+            {
+                "note": ngettext(
+                    "The note can have at most %(count)d character.",
+                    "The note can have at most %(count)d characters.",
+                    most,
+                )
+                % {"count": most}
+            }
+        )
+    return reason
+
+
+def note_max_length(*, via: str, decision: str) -> int:
+    """The longest note a decision through `via` can carry (for the form's maxlength)."""
+    return REASON_MAX_LENGTH - len(decision_reason(via=via, decision=decision)) - len(" — ")
+
+
+def follow_up_verify(*, follow_up: FollowUp, user, via: str = "", note: str = "") -> bool:
+    """Verify a claimed `implemented`. Returns False when there was nothing to verify.
+    A note, when given, is kept in the history record's reason beside the channel."""
     if not can_verify(user):
         raise PermissionDenied(_("Verifying claims needs the verify permission."))
+    reason = decision_reason(via=via, decision=VERIFIED, note=note) if note else via
     with transaction.atomic():
         current = _current(FollowUp, follow_up, None, ("recommendation",))
         if current.status != Status.IMPLEMENTED or current.verified_at is not None:
@@ -250,7 +287,57 @@ def follow_up_verify(*, follow_up: FollowUp, user, via: str = "") -> bool:
         current.updated_by = user
         current.updated_at = timezone.now()
         _write(
-            current, ["verified_at", "verified_by", "updated_by", "updated_at"], user=user, via=via
+            current,
+            ["verified_at", "verified_by", "updated_by", "updated_at"],
+            user=user,
+            via=reason,
+        )
+    return True
+
+
+def status_before_claim(follow_up: FollowUp) -> str:
+    """The status a follow-up had before its current run of `implemented` (from its
+    history, newest first); `in_progress` when the history does not say."""
+    statuses = (
+        FollowUp.history.filter(id=follow_up.pk)
+        .order_by("-history_date", "-history_id")
+        .values_list("status", flat=True)
+    )
+    for status in statuses.iterator():
+        if status != Status.IMPLEMENTED:
+            return status
+    return Status.IN_PROGRESS
+
+
+def follow_up_reject_claim(
+    *,
+    follow_up: FollowUp,
+    user,
+    note: str,
+    via: str = "",
+    expected_version: int | None = None,
+) -> bool:
+    """Refuse a claimed `implemented`: the status goes back to what it was before the
+    claim, and the history records who refused it, through what, and why (the note).
+    Returns False when there was no unverified claim to refuse."""
+    if not can_verify(user):
+        raise PermissionDenied(_("Rejecting claims needs the verify permission."))
+    if not note.strip():
+        raise ValidationError({"note": _("Say why the claim is rejected.")})
+    reason = decision_reason(via=via, decision=CLAIM_REJECTED, note=note)
+    with transaction.atomic():
+        current = _current(FollowUp, follow_up, expected_version, ("recommendation",))
+        if current.status != Status.IMPLEMENTED or current.verified_at is not None:
+            return False
+        check_recommendation_open(current.recommendation)
+        current.status = status_before_claim(current)
+        current.updated_by = user
+        current.updated_at = timezone.now()
+        _write(
+            current,
+            ["status", "updated_by", "updated_at", "verified_at", "verified_by"],
+            user=user,
+            via=reason,
         )
     return True
 
