@@ -6,22 +6,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('recommendations', '0011_reference_history'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("recommendations", "0011_reference_history"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AdminVisit',
+            name="AdminVisit",
             fields=[
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='admin_visit', serialize=False, to=settings.AUTH_USER_MODEL, verbose_name='user')),
-                ('last_seen_at', models.DateTimeField(verbose_name='last seen at')),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="admin_visit",
+                        serialize=False,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                ("last_seen_at", models.DateTimeField(verbose_name="last seen at")),
             ],
             options={
-                'verbose_name': 'admin visit',
-                'verbose_name_plural': 'admin visits',
+                "verbose_name": "admin visit",
+                "verbose_name_plural": "admin visits",
             },
         ),
     ]
