@@ -12,8 +12,9 @@ from ..models import (
     Recommendation,
     Theme,
 )
-from ..parsing.themes import KEYWORD_LANGUAGES, clean_keywords, keyword_usable
+from ..parsing.themes import KEYWORD_LANGUAGES
 from ..services import follow_ups as follow_up_services
+from ..services import reference as reference_services
 from ..services import tokens as token_services
 from .common import language_name
 
@@ -87,15 +88,8 @@ class ActionForm(ActionInlineForm):
 
 
 def _keyword_lines(value: str, language: str) -> list[str]:
-    """The keywords of a textarea (one per line), each checked; blank lines dropped."""
-    keywords = clean_keywords({language: value.splitlines()}).get(language, [])
-    bad = [keyword for keyword in keywords if not keyword_usable(keyword)]
-    if bad:
-        raise ValidationError(
-            _("Not usable as a keyword (no letter or digit): %(keywords)s"),
-            params={"keywords": ", ".join(bad)},
-        )
-    return keywords
+    """The keywords of a textarea (one per line), checked by the service's rule."""
+    return reference_services.theme_keywords(language, value.splitlines())
 
 
 class ThemeForm(forms.ModelForm):

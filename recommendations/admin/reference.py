@@ -1,7 +1,11 @@
-"""Reference data: themes (names and keywords), governing bodies, member states."""
+"""Reference data: themes (names and keywords), governing bodies, member states.
+
+Every change goes through services/reference.py and is on record (History). Staff add and
+change themes; bodies and member states are changed by superusers (staff view them)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import (
     Body,
@@ -9,15 +13,50 @@ from ..models import (
     Theme,
 )
 from ..parsing.themes import KEYWORD_LANGUAGES
+from ..services import reference as reference_services
 from .forms import ThemeForm
 
 
+class ReferenceAdmin(SimpleHistoryAdmin):
+    """Writes through the entity's create and update services; the code (the first of
+    `fields_saved`) is read-only once created."""
+
+    fields_saved: tuple[str, ...]
+    create = None  # service callables, set per entity
+    update = None
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            readonly.append(self.fields_saved[0])  # the API, exports and filters use it
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        data = {name: getattr(obj, name) for name in self.fields_saved}
+        if change:
+            self.update(obj, data=data, user=request.user, via="admin")
+        else:
+            obj.pk = self.create(data=data, user=request.user, via="admin").pk
+
+    def delete_model(self, request, obj):
+        reference_services.reference_delete(instance=obj, user=request.user, via="admin")
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(ReferenceAdmin):
     """Staff with the change permission edit names and keywords and add themes; the
     next import assigns themes with the keywords as saved here."""
 
     form = ThemeForm
+    fields_saved = reference_services.THEME_FIELDS
+    create = staticmethod(reference_services.theme_create)
+    update = staticmethod(
+        lambda theme, **kwargs: reference_services.theme_update(theme=theme, **kwargs)
+    )
     list_display = ["code", "name_zh", "name_en", "position", "keyword_counts"]
     search_fields = ["code", "name_zh", "name_en"]
     fieldsets = [
@@ -37,12 +76,6 @@ class ThemeAdmin(admin.ModelAdmin):
             },
         ),
     ]
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None:
-            readonly.append("code")  # a stable code: the API, exports and filters use it
-        return readonly
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -67,11 +100,23 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Body)
-class BodyAdmin(admin.ModelAdmin):
+class BodyAdmin(ReferenceAdmin):
     list_display = ["code", "name_zh", "name_en"]
+    fields = list(reference_services.BODY_FIELDS)
+    fields_saved = reference_services.BODY_FIELDS
+    create = staticmethod(reference_services.body_create)
+    update = staticmethod(
+        lambda body, **kwargs: reference_services.body_update(body=body, **kwargs)
+    )
 
 
 @admin.register(MemberState)
-class MemberStateAdmin(admin.ModelAdmin):
+class MemberStateAdmin(ReferenceAdmin):
     list_display = ["iso3", "name_en", "name_zh"]
+    fields = list(reference_services.MEMBER_STATE_FIELDS)
+    fields_saved = reference_services.MEMBER_STATE_FIELDS
+    create = staticmethod(reference_services.member_state_create)
+    update = staticmethod(
+        lambda state, **kwargs: reference_services.member_state_update(member_state=state, **kwargs)
+    )
     search_fields = ["iso3", "name_en", "name_zh"]

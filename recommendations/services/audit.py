@@ -1,5 +1,11 @@
 """Attribution of a write in the audit history: who made it, and through what."""
 
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
 
 def audit(instance, *, user, via: str = "") -> None:
     """Tag the next save/delete of `instance` for django-simple-history.
@@ -10,3 +16,27 @@ def audit(instance, *, user, via: str = "") -> None:
     instance._history_user = user if getattr(user, "is_authenticated", False) else None
     if via:
         instance._change_reason = via
+
+
+def audited_update(
+    instance, data: dict, *, user, via: str = "", fixed: Iterable[str] = (), also=()
+) -> tuple:
+    """Set the values of `data` that differ from the stored row (locked), validate, save
+    only those (and the fields in `also`, such as an auto_now stamp), on record.
+
+    Returns the saved row and the names changed: none means no write and no history.
+    A field in `fixed` may be given, not changed (ValidationError).
+    """
+    with transaction.atomic():
+        current = type(instance).objects.select_for_update().get(pk=instance.pk)
+        changed = [name for name, value in data.items() if getattr(current, name) != value]
+        refused = set(changed) & set(fixed)
+        if refused:
+            raise ValidationError({name: _("This field cannot be changed.") for name in refused})
+        if changed:
+            for name in changed:
+                setattr(current, name, data[name])
+            current.full_clean()
+            audit(current, user=user, via=via)
+            current.save(update_fields=[*changed, *also])
+    return current, changed

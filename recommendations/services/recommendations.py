@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from recommendations.choices import ThemeSource
 from recommendations.models import Recommendation, RecommendationTheme, Theme
-from recommendations.services.audit import audit
+from recommendations.services.audit import audit, audited_update
 
 EDITABLE_FIELDS = ("text", "addressee", "heading")
 
@@ -19,16 +19,9 @@ def recommendation_update(
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
-    with transaction.atomic():
-        current = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
-        changed = [name for name, value in data.items() if getattr(current, name) != value]
-        if not changed:
-            return current
-        for name in changed:
-            setattr(current, name, data[name])
-        current.full_clean()
-        audit(current, user=user, via=via)
-        current.save(update_fields=[*changed, "updated_at"])
+    current, _changed = audited_update(
+        recommendation, data, user=user, via=via, also=["updated_at"]
+    )
     return current
 
 
