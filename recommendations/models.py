@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -66,7 +67,7 @@ class Body(LocalisedName, models.Model):
         verbose_name_plural = _("bodies")
 
     def __str__(self) -> str:
-        return self.code
+        return self.name
 
 
 class MemberState(LocalisedName, models.Model):
@@ -113,7 +114,25 @@ class Report(models.Model):
         permissions = [("import_report", _("Can import reports"))]
 
     def __str__(self) -> str:
-        return self.symbol
+        """ "A/80/75 — Implementation of … (2025)": the symbol the document states, its
+        short title and year; the file name only when it states neither."""
+        return _report_name(self)
+
+
+def _report_name(report: Report, *, short: bool = False) -> str:
+    """The name people use for a report: the symbol the document states and its short
+    title and year, or (`short`, in its recommendations' names) the symbol alone; the
+    file name only when the document states neither symbol nor title."""
+    symbol = report.symbol if report.symbol_from_text else ""
+    title = Truncator(" ".join(report.title.split())).chars(30 if short else 60, truncate="…")
+    if short and symbol:
+        return symbol
+    if not symbol and not title:
+        return report.source_file or report.symbol
+    name = " — ".join(part for part in (symbol, title) if part)
+    if not short and report.document_date:
+        return f"{name} ({report.document_date.year})"
+    return name
 
 
 class ReportVersion(models.Model):
@@ -142,7 +161,7 @@ class ReportVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.report.symbol} ({self.language})"
+        return f"{_report_name(self.report, short=True)} ({self.language})"
 
 
 class ReportSession(models.Model):
@@ -219,7 +238,8 @@ class Recommendation(models.Model):
         indexes = [models.Index(fields=["report", "position"])]
 
     def __str__(self) -> str:
-        return f"{self.report.symbol} {self.label}"
+        """ "A/80/75 106(c)"; a report without a stated symbol by its short title."""
+        return f"{_report_name(self.report, short=True)} {self.label}"
 
 
 class RecommendationText(models.Model):
@@ -287,7 +307,7 @@ class RecommendationTheme(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.recommendation_id}:{self.theme_id} ({self.source})"
+        return f"{self.recommendation} · {self.theme} ({self.get_source_display()})"
 
 
 class Liaison(models.Model):
@@ -314,7 +334,7 @@ class Liaison(models.Model):
         verbose_name_plural = _("liaisons")
 
     def __str__(self) -> str:
-        return f"{self.user} ({self.member_state_id})"
+        return f"{self.user} ({self.member_state})"
 
 
 class FollowUp(models.Model):
@@ -387,7 +407,8 @@ class FollowUp(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.recommendation} / {self.member_state_id}"
+        """ "A/80/75 106(c) · Kenya", the member state named in the reader's language."""
+        return f"{self.recommendation} · {self.member_state}"
 
     @property
     def is_verified(self) -> bool:
@@ -427,7 +448,7 @@ class Action(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.follow_up} {self.date} {self.kind}"
+        return f"{self.follow_up} {self.date} {self.get_kind_display()}"
 
 
 class ApiToken(models.Model):

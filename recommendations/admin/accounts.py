@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import (
     ApiToken,
@@ -16,11 +15,13 @@ from ..models import (
 )
 from ..scope import member_state_of, token_scope
 from ..services import tokens as token_services
+from .filters import RevokedFilter
 from .forms import ApiTokenForm, LiaisonForm
+from .history import HistoryInWordsAdmin
 
 
 @admin.register(Liaison)
-class LiaisonAdmin(SimpleHistoryAdmin):
+class LiaisonAdmin(HistoryInWordsAdmin):
     """Bindings of users to member states; every change is on record (History)."""
 
     form = LiaisonForm
@@ -60,7 +61,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "state",
         "last_used_at",
     ]
-    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    list_filter = [RevokedFilter]
     list_select_related = ["user__liaison__member_state", "revoked_by"]
     search_fields = ["user__username", "name", "prefix"]
     autocomplete_fields = ["user"]
@@ -125,7 +126,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.action(description=_("Revoke selected tokens"), permissions=["change"])
     def revoke(self, request, queryset):
         count = sum(token_services.token_revoke(token=t, user=request.user) for t in queryset)
-        self.message_user(request, _("%(count)d tokens revoked.") % {"count": count})
+        self.message_user(
+            request,
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count)
+            % {"count": count},
+        )
 
 
 admin.site.unregister(get_user_model())

@@ -7,17 +7,25 @@ from ..choices import Status
 from ..selectors import admin_lists
 
 
-class HasFollowUpFilter(admin.SimpleListFilter):
-    title = _("has follow-up")
-    parameter_name = "has_follow_up"
+class YesNoFilter(admin.SimpleListFilter):
+    """A filter of two choices, "yes" and "no", named by `labels`; `keep(queryset, yes)`
+    filters."""
+
+    labels = (_("Yes"), _("No"))
 
     def lookups(self, request, model_admin):
-        return [("yes", _("Yes")), ("no", _("No"))]
+        return [("yes", self.labels[0]), ("no", self.labels[1])]
 
     def queryset(self, request, queryset):
         if self.value() in {"yes", "no"}:
-            return admin_lists.recommendations_with_follow_up(queryset, self.value() == "yes")
+            return self.keep(queryset, self.value() == "yes")
         return queryset
+
+
+class HasFollowUpFilter(YesNoFilter):
+    title = _("has follow-up")
+    parameter_name = "has_follow_up"
+    keep = staticmethod(admin_lists.recommendations_with_follow_up)
 
 
 class FollowUpStatusFilter(admin.SimpleListFilter):
@@ -39,6 +47,23 @@ class ThemeFilter(admin.RelatedFieldListFilter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.empty_value_display = _("No theme")
+
+
+class BodyFilter(admin.RelatedOnlyFieldListFilter):
+    """The bodies that recommendations are addressed to, by name in the reader's language."""
+
+    def field_choices(self, field, request, model_admin):
+        return sorted(super().field_choices(field, request, model_admin), key=lambda c: c[1])
+
+
+class RevokedFilter(YesNoFilter):
+    title = _("revoked")
+    parameter_name = "revoked"
+    labels = (_("Revoked"), _("Not revoked"))
+
+    @staticmethod
+    def keep(queryset, yes):
+        return queryset.filter(revoked_at__isnull=not yes)
 
 
 class VerificationFilter(admin.SimpleListFilter):

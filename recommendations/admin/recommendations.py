@@ -1,10 +1,10 @@
 """Recommendations: text, themes, follow-ups by member state."""
 
 from django.contrib import admin, messages
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import (
     FollowUp,
@@ -17,9 +17,13 @@ from ..services import follow_ups as follow_up_services
 from ..services import recommendations as recommendation_services
 from ..tabular import RECOMMENDATION_COLUMNS
 from .common import ReadOnlyInline, _changed, _csv_response, language_name
-from .filters import FollowUpStatusFilter, HasFollowUpFilter, ThemeFilter
+from .filters import BodyFilter, FollowUpStatusFilter, HasFollowUpFilter, ThemeFilter
 from .follow_ups import FollowUpInline, FollowUpWritesMixin
 from .forms import RecommendationForm
+from .history import HistoryInWordsAdmin
+
+# Enough for two lines of the list's text column in either language.
+SHORT_TEXT_CHARS = 240
 
 
 class RecommendationTextInline(ReadOnlyInline):
@@ -33,7 +37,7 @@ class RecommendationTextInline(ReadOnlyInline):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
+class RecommendationAdmin(FollowUpWritesMixin, HistoryInWordsAdmin):
     form = RecommendationForm
     list_display = [
         "label",
@@ -47,7 +51,7 @@ class RecommendationAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
     list_display_links = ["label", "short_text"]
     list_filter = [
         "report",
-        "bodies",
+        ("bodies", BodyFilter),
         ("themes", ThemeFilter),
         HasFollowUpFilter,
         FollowUpStatusFilter,
@@ -127,20 +131,23 @@ class RecommendationAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("text"))
     def short_text(self, obj):
-        """In the reader's language, else the original's, named."""
+        """The beginning of the text, in the reader's language, else the original's, named;
+        the stylesheet shows two lines of it, the title the whole text."""
         reader = language_code(get_language())
         shown = text_in(obj, reader)
-        text = Truncator(shown.text).chars(80)
-        if shown.language == reader:
-            return text
-        return _("[%(language)s] %(text)s") % {
-            "language": language_name(shown.language),
-            "text": text,
-        }
+        text = Truncator(shown.text).chars(SHORT_TEXT_CHARS)
+        if shown.language != reader:
+            text = _("[%(language)s] %(text)s") % {
+                "language": language_name(shown.language),
+                "text": text,
+            }
+        return format_html(
+            '<span class="recommendation-text" title="{}">{}</span>', shown.text, text
+        )
 
     @admin.display(description=_("themes"))
     def theme_codes(self, obj):
-        return ", ".join(theme.code for theme in obj.themes.all()) or _("No theme")
+        return ", ".join(theme.name for theme in obj.themes.all()) or _("No theme")
 
     @admin.display(description=_("follow-ups"), ordering="follow_up_count")
     def follow_up_count(self, obj):
@@ -153,7 +160,7 @@ class RecommendationAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
     @admin.display(description=_("theme sources"))
     def theme_sources(self, obj):
         links = obj.theme_links.select_related("theme")
-        shown = "; ".join(f"{link.theme.code} ({link.get_source_display()})" for link in links)
+        shown = "; ".join(f"{link.theme.name} ({link.get_source_display()})" for link in links)
         return shown or _("No theme")
 
     @admin.display(description=_("SDG targets"))
@@ -162,7 +169,7 @@ class RecommendationAdmin(FollowUpWritesMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("bodies"))
     def body_codes(self, obj):
-        return ", ".join(body.code for body in obj.bodies.all())
+        return ", ".join(body.name for body in obj.bodies.all()) or "-"
 
     def save_model(self, request, obj, form, change):
         recommendation_services.recommendation_update(
