@@ -5,7 +5,6 @@ change themes; bodies and member states are changed by superusers (staff view th
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import (
     Body,
@@ -15,9 +14,10 @@ from ..models import (
 from ..parsing.themes import KEYWORD_LANGUAGES
 from ..services import reference as reference_services
 from .forms import ThemeForm
+from .history import HistoryInWordsAdmin
 
 
-class ReferenceAdmin(SimpleHistoryAdmin):
+class ReferenceAdmin(HistoryInWordsAdmin):
     """Writes through the entity's create and update services; the code (the first of
     `fields_saved`) is read-only once created."""
 
