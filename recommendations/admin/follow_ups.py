@@ -1,9 +1,17 @@
 """Follow-ups and their actions, written through the services; closed when withdrawn."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from ..choices import Status
 from ..models import (
@@ -12,11 +20,13 @@ from ..models import (
 )
 from ..selectors import admin_lists
 from ..selectors import exports as export_selectors
+from ..selectors.texts import text_in
 from ..services import follow_ups as follow_up_services
-from .common import _changed, _csv_response, _save_formset
+from .common import _changed, _csv_response, _save_formset, language_name
 from .filters import VerificationFilter
 from .forms import ActionForm, ActionInlineForm, FollowUpForm
-from .history import HistoryInWordsAdmin
+from .history import HistoryInWordsAdmin, channel_phrase
+from .work_queues import UpdatedSinceFilter
 
 
 class ClosedWhenWithdrawnMixin:
@@ -147,7 +157,13 @@ class FollowUpAdmin(ClosedWhenWithdrawnMixin, FollowUpWritesMixin, HistoryInWord
         "updated_at",
         "updated_by",
     ]
-    list_filter = ["status", "response", VerificationFilter, "recommendation__report"]
+    list_filter = [
+        "status",
+        "response",
+        VerificationFilter,
+        UpdatedSinceFilter,
+        "recommendation__report",
+    ]
     search_fields = [
         "recommendation__label",
         "recommendation__text",
@@ -217,6 +233,125 @@ class FollowUpAdmin(ClosedWhenWithdrawnMixin, FollowUpWritesMixin, HistoryInWord
     def delete_queryset(self, request, queryset):
         for follow_up in queryset:
             follow_up_services.follow_up_delete(follow_up=follow_up, user=request.user, via="admin")
+
+    # The page: the recommendation, its report and themes, the status history, and the
+    # decision on an unverified claim (Verify / Reject claim) -------------------------
+
+    def get_urls(self):
+        # Before the default ones, whose "<object_id>/" would take these addresses.
+        name = f"{self.opts.app_label}_{self.opts.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/verify/",
+                view(require_POST(self.verify_view)),
+                name=f"{name}_verify",
+            ),
+            path(
+                "<path:object_id>/reject-claim/",
+                view(require_POST(self.reject_claim_view)),
+                name=f"{name}_reject_claim",
+            ),
+            *super().get_urls(),
+        ]
+
+    def can_decide(self, request, follow_up) -> bool:
+        """Whether the user may verify or reject this follow-up's claim: the verify
+        permission, and a follow-up they may change (so not a closed one)."""
+        return follow_up_services.can_verify(request.user) and self.has_change_permission(
+            request, follow_up
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        follow_up = self.get_object(request, unquote(object_id))
+        if follow_up is not None:
+            extra_context = {**(extra_context or {}), **self.page_context(request, follow_up)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def page_context(self, request, follow_up) -> dict:
+        recommendation = follow_up.recommendation
+        shown = text_in(recommendation, get_language())
+        claim = follow_up.status == Status.IMPLEMENTED and follow_up.verified_at is None
+        changes = [
+            {
+                "at": change.at,
+                "before": Status(change.before).label if change.before else None,
+                "after": Status(change.after).label,
+                "verified": change.verified,
+                "how": channel_phrase(change.reason, change.user),
+            }
+            for change in admin_lists.follow_up_status_changes(follow_up)
+        ]
+        report = recommendation.report
+        return {
+            "recommendation": recommendation,
+            "report_url": reverse("admin:recommendations_report_change", args=[report.pk])
+            if request.user.has_perm("recommendations.view_report")
+            else None,
+            "shown_text": shown,
+            "shown_language": language_name(shown.language),
+            "themes": list(recommendation.themes.all()),
+            "status_changes": changes,
+            "is_claim": claim,
+            "can_decide": claim and self.can_decide(request, follow_up),
+            "note_max_length": follow_up_services.note_max_length(
+                via="admin", decision=follow_up_services.CLAIM_REJECTED
+            ),
+        }
+
+    def _decide(self, request, object_id, decide, done, nothing):
+        follow_up = self.get_object(request, unquote(object_id))
+        if follow_up is None:
+            raise Http404
+        if not self.can_decide(request, follow_up):
+            raise PermissionDenied
+        note = request.POST.get("note", "")
+        version = request.POST.get("version", "")
+        try:
+            decided = decide(follow_up, note, int(version) if version.isdigit() else None)
+        except ValidationError as error:
+            for message in error.messages:
+                self.message_user(request, message, messages.ERROR)
+        except follow_up_services.VersionConflict:
+            self.message_user(
+                request,
+                _("Someone changed this follow-up meanwhile: read it again, then decide."),
+                messages.ERROR,
+            )
+        else:
+            if decided:
+                self.message_user(request, done % {"follow_up": follow_up}, messages.SUCCESS)
+            else:
+                self.message_user(request, nothing, messages.WARNING)
+        change_url = reverse("admin:recommendations_followup_change", args=[follow_up.pk])
+        preserved = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
+        return redirect(add_preserved_filters(preserved, change_url))
+
+    def verify_view(self, request, object_id):
+        return self._decide(
+            request,
+            object_id,
+            lambda follow_up, note, version: follow_up_services.follow_up_verify(
+                follow_up=follow_up, user=request.user, note=note, via="admin"
+            ),
+            _("The claim of “%(follow_up)s” is verified."),
+            _("There was no unverified claim to verify."),
+        )
+
+    def reject_claim_view(self, request, object_id):
+        return self._decide(
+            request,
+            object_id,
+            lambda follow_up, note, version: follow_up_services.follow_up_reject_claim(
+                follow_up=follow_up,
+                user=request.user,
+                note=note,
+                via="admin",
+                expected_version=version,
+            ),
+            _("The claim of “%(follow_up)s” is rejected: its status is back to what it was."),
+            _("There was no unverified claim to reject."),
+        )
 
     def history_view(self, request, object_id, extra_context=None):
         actions = (

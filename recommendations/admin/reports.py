@@ -13,6 +13,7 @@ from ..models import (
 from ..selectors import admin_lists
 from .common import ReadOnlyInline
 from .imports import ReportImportViews
+from .work_queues import ImportedWithinFilter
 
 
 class ReportSessionInline(ReadOnlyInline):
@@ -59,6 +60,7 @@ class ReportAdmin(admin.ModelAdmin):
         "imported_at",
     ]
     search_fields = ["symbol", "title"]
+    list_filter = [ImportedWithinFilter]  # the index's "reports imported recently" queue
     fields = [
         "symbol",
         "symbol_from_text",
