@@ -1,6 +1,7 @@
 """Recommendations: text, themes, follow-ups by member state."""
 
 from django.contrib import admin, messages
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,9 @@ from .filters import BodyFilter, FollowUpStatusFilter, HasFollowUpFilter, ThemeF
 from .follow_ups import FollowUpInline, FollowUpWritesMixin
 from .forms import RecommendationForm
 from .history import HistoryInWordsAdmin
+
+# Enough for two lines of the list's text column in either language.
+SHORT_TEXT_CHARS = 240
 
 
 class RecommendationTextInline(ReadOnlyInline):
@@ -127,16 +131,19 @@ class RecommendationAdmin(FollowUpWritesMixin, HistoryInWordsAdmin):
 
     @admin.display(description=_("text"))
     def short_text(self, obj):
-        """In the reader's language, else the original's, named."""
+        """The beginning of the text, in the reader's language, else the original's, named;
+        the stylesheet shows two lines of it, the title the whole text."""
         reader = language_code(get_language())
         shown = text_in(obj, reader)
-        text = Truncator(shown.text).chars(80)
-        if shown.language == reader:
-            return text
-        return _("[%(language)s] %(text)s") % {
-            "language": language_name(shown.language),
-            "text": text,
-        }
+        text = Truncator(shown.text).chars(SHORT_TEXT_CHARS)
+        if shown.language != reader:
+            text = _("[%(language)s] %(text)s") % {
+                "language": language_name(shown.language),
+                "text": text,
+            }
+        return format_html(
+            '<span class="recommendation-text" title="{}">{}</span>', shown.text, text
+        )
 
     @admin.display(description=_("themes"))
     def theme_codes(self, obj):

@@ -40,11 +40,8 @@ def browser():
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
-@pytest.fixture
-def page(browser, request):
-    context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+def watch_for_errors(page) -> list[str]:
+    """Collect the page's script errors and failed loads (the browser's favicon aside)."""
     errors = []
 
     def on_console(message):
@@ -59,6 +56,15 @@ def page(browser, request):
     page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("response", on_response)
+    return errors
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors = watch_for_errors(page)
     yield page
     context.close()
     # The Content Security Policy blocks nothing the pages need, no script fails, and
@@ -67,10 +73,8 @@ def page(browser, request):
 
 
 @pytest.fixture
-def screenshot(page, request):
-    folder = ARTIFACTS / request.node.name
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+def screenshot(page, artifacts):
+    folder = artifacts
     counter = {"n": 0}
 
     def take(name: str) -> Path:
@@ -80,3 +84,64 @@ def screenshot(page, request):
         return path
 
     return take
+
+
+@pytest.fixture
+def staff_page(browser, live_server):
+    """A factory of pages logged in as a Secretariat officer, one browser context per
+    language (the language cookie set, the session made on the server: no login form).
+    `bypass_csp` lets the accessibility tests inject axe-core; every context is closed and
+    checked for script errors and failed loads at the end."""
+    from django.conf import settings
+    from django.test import Client
+
+    from recommendations import roles
+    from tests.integration.shared import make_user
+
+    user = make_user("officer", group=roles.SECRETARIAT)
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    opened = []
+
+    def open_page(language: str, *, width: int = 1366, height: int = 768, bypass_csp=False):
+        context = browser.new_context(
+            locale="zh-CN" if language.startswith("zh") else "en-US",
+            viewport={"width": width, "height": height},
+            bypass_csp=bypass_csp,
+        )
+        host = live_server.url.split("//")[1].split(":")[0]
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": session,
+                    "domain": host,
+                    "path": "/",
+                },
+                {
+                    "name": settings.LANGUAGE_COOKIE_NAME,
+                    "value": language,
+                    "domain": host,
+                    "path": "/",
+                },
+            ]
+        )
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        opened.append((context, watch_for_errors(page)))
+        return page
+
+    yield open_page
+    for context, _errors in opened:
+        context.close()
+    assert [errors for _context, errors in opened if errors] == []
+
+
+@pytest.fixture
+def artifacts(request):
+    """A clean folder for this test's screenshots, under test-artifacts/."""
+    folder = ARTIFACTS / request.node.name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder

@@ -1,0 +1,115 @@
+"""No page scrolls sideways and no chart label is cut: every page the secretariat works in,
+at 1366×768 and 1920×1080, in English and Chinese, with screenshots in test-artifacts/."""
+
+import datetime
+
+import pytest
+
+from recommendations.choices import Status
+from recommendations.models import FollowUp, Report
+from recommendations.services import follow_ups as follow_up_services
+from tests.integration.shared import make_follow_up, rec
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+SIZES = [(1366, 768), (1920, 1080)]
+
+# Every <text> of every inline SVG: its box, in the SVG's own units, against the viewBox.
+CUT_LABELS = """() => {
+  const cut = [];
+  for (const svg of document.querySelectorAll("svg")) {
+    const view = svg.viewBox.baseVal;
+    const [x0, y0] = view && view.width ? [view.x, view.y] : [0, 0];
+    const [w, h] = view && view.width
+      ? [view.width, view.height]
+      : [svg.width.baseVal.value, svg.height.baseVal.value];
+    for (const text of svg.querySelectorAll("text")) {
+      const box = text.getBBox();
+      if (box.x < x0 - 0.5 || box.y < y0 - 0.5 || box.x + box.width > x0 + w + 0.5
+          || box.y + box.height > y0 + h + 0.5) {
+        cut.push(`${text.textContent} (${Math.round(box.x)}..${Math.round(box.x + box.width)} of ${w})`);
+      }
+    }
+  }
+  return cut;
+}"""
+
+
+# A list's table against its box: the last columns are on screen, not scrolled away.
+LIST_FITS = """() => [
+  Math.round(document.querySelector("#result_list").getBoundingClientRect().width),
+  document.querySelector("#changelist .results").clientWidth,
+]"""
+
+
+@pytest.fixture
+def work(seeds, reference_data):
+    """The seeds with follow-ups from three states, a verified one, a claim and actions."""
+    officer = None
+    for label, iso3, status in [
+        ("93(a)", "KEN", Status.IMPLEMENTED),
+        ("93(b)", "KEN", Status.IN_PROGRESS),
+        ("94(a)", "BOL", Status.NOT_STARTED),
+        ("95(a)", "CHN", Status.IMPLEMENTED),
+        ("99(a)", "KEN", Status.NOT_IMPLEMENTED),
+    ]:
+        follow_up = make_follow_up(rec(label), iso3, status)
+    follow_up = FollowUp.objects.get(recommendation=rec("93(b)"), member_state_id="KEN")
+    for day, kind in [(1, "legislation"), (2, "capacity_building"), (3, "cooperation")]:
+        follow_up_services.action_create(
+            follow_up=follow_up,
+            user=officer,
+            date=datetime.date(2025, 3, day),
+            kind=kind,
+            description="A national strategy on drug demand reduction, adopted by decree "
+            "and funded for five years, with a monitoring framework and yearly reports "
+            "to parliament on its implementation in every province.",
+            evidence_url="https://example.org/a/very/long/path/to/the/evidence/document.pdf",
+        )
+    return follow_up
+
+
+def pages(follow_up) -> dict[str, str]:
+    report = Report.objects.order_by("id").first()
+    admin = "/admin/recommendations"
+    return {
+        "index": "/admin/",
+        "recommendations": f"{admin}/recommendation/",
+        "recommendation": f"{admin}/recommendation/{follow_up.recommendation_id}/change/",
+        "follow-ups": f"{admin}/followup/",
+        "follow-up": f"{admin}/followup/{follow_up.pk}/change/",
+        "actions": f"{admin}/action/",
+        "reports": f"{admin}/report/",
+        "report": f"{admin}/report/{report.pk}/change/",
+        "themes": f"{admin}/theme/",
+        "import": f"{admin}/report/import/",
+        "coverage": "/coverage/",
+    }
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_no_page_scrolls_sideways_and_no_label_is_cut(
+    language, work, live_server, staff_page, artifacts
+):
+    page = staff_page(language)
+    problems = []
+    for name, path in pages(work).items():
+        for width, height in SIZES:
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto(live_server.url + path)
+            assert page.locator("#content").count() == 1, (name, page.url)
+            page.screenshot(path=str(artifacts / f"{name}-{width}.png"), full_page=True)
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            inner = page.evaluate("window.innerWidth")
+            if scroll > inner:
+                problems.append(f"{name} at {width}: the page is {scroll} px wide")
+            if page.locator("#result_list").count():
+                table, box = page.evaluate(LIST_FITS)
+                if table > box + 1:
+                    problems.append(f"{name} at {width}: the list is {table} px in {box} px")
+            text = page.locator("#result_list td.field-short_text").first
+            if text.count() and text.bounding_box()["width"] < 200:
+                problems.append(f"{name} at {width}: the text column is narrow")
+            for label in page.evaluate(CUT_LABELS):
+                problems.append(f"{name} at {width}: chart label cut: {label}")
+    assert problems == [], "\n".join(problems)
