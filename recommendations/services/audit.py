@@ -1,6 +1,6 @@
 """Attribution of a write in the audit history: who made it, and through what."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,13 +19,21 @@ def audit(instance, *, user, via: str = "") -> None:
 
 
 def audited_update(
-    instance, data: dict, *, user, via: str = "", fixed: Iterable[str] = (), also=()
+    instance,
+    data: dict,
+    *,
+    user,
+    via: str = "",
+    fixed: Iterable[str] = (),
+    also=(),
+    before: Callable | None = None,
 ) -> tuple:
     """Set the values of `data` that differ from the stored row (locked), validate, save
     only those (and the fields in `also`, such as an auto_now stamp), on record.
 
     Returns the saved row and the names changed: none means no write and no history.
-    A field in `fixed` may be given, not changed (ValidationError).
+    A field in `fixed` may be given, not changed (ValidationError). `before(row)` is
+    called with the stored row, inside the transaction, when something is to be written.
     """
     with transaction.atomic():
         current = type(instance).objects.select_for_update().get(pk=instance.pk)
@@ -34,6 +42,8 @@ def audited_update(
         if refused:
             raise ValidationError({name: _("This field cannot be changed.") for name in refused})
         if changed:
+            if before is not None:
+                before(current)
             for name in changed:
                 setattr(current, name, data[name])
             current.full_clean()

@@ -20,6 +20,8 @@ from recommendations.services.audit import audit, audited_update
 THEME_FIELDS = ("code", "name_zh", "name_en", "position", "keywords")
 BODY_FIELDS = ("code", "name_zh", "name_en")
 MEMBER_STATE_FIELDS = ("iso3", "name_en", "name_zh")
+# The change reason of the record that starts the history of a row loaded by `migrate`.
+HISTORY_BEGINS = "history began"
 
 
 def theme_keywords(language: str, words: Iterable[str]) -> list[str]:
@@ -61,10 +63,20 @@ def _create(model: type[models.Model], data: dict, fields: tuple[str, ...], *, u
     return instance
 
 
+def _history_begins(stored: models.Model) -> None:
+    """Rows loaded by `migrate` have no history: before their first change, record them as
+    stored, so that the change shows what it changed (reason HISTORY_BEGINS)."""
+    if not stored.history.exists():
+        audit(stored, user=None, via=HISTORY_BEGINS)  # nobody's change: the state found
+        type(stored).history.bulk_history_create([stored], update=True)
+
+
 def _update(instance: models.Model, data: dict, fields: tuple[str, ...], *, user, via):
     """Save the values that differ from the stored row; none: no write, no history."""
     _check_fields(data, fields)
-    return audited_update(instance, data, user=user, via=via, fixed=fields[:1])[0]
+    return audited_update(
+        instance, data, user=user, via=via, fixed=fields[:1], before=_history_begins
+    )[0]
 
 
 def reference_delete(*, instance: Theme | Body | MemberState, user, via: str = "") -> None:

@@ -69,6 +69,24 @@ def test_staff_add_and_change_a_theme_on_record(client, staff):
     assert "officer" in history.content.decode()
 
 
+def test_the_first_change_of_a_theme_loaded_by_migrate_shows_what_it_changed(client, staff):
+    theme = Theme.objects.get(code="finance")
+    assert not theme.history.exists()  # migrate loads reference data without history
+    url = f"{ADMIN}/theme/{theme.pk}/change/"
+    assert submit(client, url, "theme_form").status_code == 302  # unchanged: no record
+    assert not theme.history.exists()
+
+    assert submit(client, url, "theme_form", name_en="Finance").status_code == 302
+    began, change = theme.history.order_by("history_id")
+    assert began.history_change_reason == reference_services.HISTORY_BEGINS
+    assert began.history_user is None and began.name_en == "Finance and partnerships"
+    assert_on_record(change, staff, "~")
+    delta = change.diff_against(began)
+    assert [(c.field, c.old, c.new) for c in delta.changes] == [
+        ("name_en", "Finance and partnerships", "Finance")
+    ]
+
+
 def test_a_superuser_deletes_an_unused_theme_on_record(admin_client, admin_user):
     theme = reference_services.theme_create(
         data={"code": "spare", "name_zh": "备用", "name_en": "Spare"}, user=None, via="test"
