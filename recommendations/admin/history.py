@@ -6,6 +6,7 @@ Every ModelAdmin with a history inherits `HistoryInWordsAdmin`; `channel_phrase`
 place that turns a change reason (services/audit.py: "admin", "api", "import FILE",
 "command NAME", "questionnaire …") into words."""
 
+import dataclasses
 import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -94,8 +95,17 @@ def value_in_words(field: models.Field, value) -> str:
     return str(value)
 
 
+# Fields whose changes say nothing to a reader: the counter of conditional writes.
+UNSHOWN_FIELDS = {"version"}
+
+
 class WordsContextHelper(HistoricalRecordContextHelper):
-    """Formats each change of a history record with `value_in_words`."""
+    """Formats each change of a history record with `value_in_words`, leaving out the
+    changes of UNSHOWN_FIELDS."""
+
+    def context_for_delta_changes(self, delta):
+        shown = [change for change in delta.changes if change.field not in UNSHOWN_FIELDS]
+        return super().context_for_delta_changes(dataclasses.replace(delta, changes=shown))
 
     def prepare_delta_change_value(self, change, value):
         field = self.model._meta.get_field(change.field)

@@ -223,6 +223,7 @@ def test_history_reads_in_words(staff_client, world, liaison):
     assert "through the API by nairobi" in english
     assert "in the admin by officer" in english
     assert "in_progress" not in english and "True" not in english
+    assert "Version:" not in english  # the counter of conditional writes says nothing
     chinese = " | ".join(render(staff_client, url, CHINESE))
     assert "in_progress" not in chinese and "nairobi" in chinese
 
