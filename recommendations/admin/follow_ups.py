@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.text import Truncator
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -368,7 +368,10 @@ class FollowUpAdmin(ClosedWhenWithdrawnMixin, FollowUpWritesMixin, HistoryInWord
             follow_ups=admin_lists.unverified_claims(queryset), user=request.user, via="admin"
         )
         self.message_user(
-            request, _("%(count)d claims verified.") % {"count": count}, messages.SUCCESS
+            request,
+            ngettext("%(count)d claim verified.", "%(count)d claims verified.", count)
+            % {"count": count},
+            messages.SUCCESS,
         )
 
     @admin.action(description=_("Export selected to CSV"), permissions=["view"])

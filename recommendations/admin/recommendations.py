@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.text import Truncator
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from ..models import (
@@ -200,7 +200,10 @@ class RecommendationAdmin(FollowUpWritesMixin, HistoryInWordsAdmin):
             follow_ups=claims, user=request.user, via="admin"
         )
         self.message_user(
-            request, _("%(count)d claims verified.") % {"count": count}, messages.SUCCESS
+            request,
+            ngettext("%(count)d claim verified.", "%(count)d claims verified.", count)
+            % {"count": count},
+            messages.SUCCESS,
         )
 
     @admin.action(description=_("Export selected to CSV"), permissions=["view"])
