@@ -145,3 +145,37 @@ def artifacts(request):
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return folder
+
+
+@pytest.fixture
+def seeded_work(seeds, reference_data):
+    """The seeds with follow-ups from three states (two implemented claims among them) and
+    three actions on Kenya's follow-up of 93(b), which is returned."""
+    import datetime
+
+    from recommendations.choices import Status
+    from recommendations.models import FollowUp
+    from recommendations.services import follow_ups as follow_up_services
+    from tests.integration.shared import make_follow_up, rec
+
+    for label, iso3, status in [
+        ("93(a)", "KEN", Status.IMPLEMENTED),
+        ("93(b)", "KEN", Status.IN_PROGRESS),
+        ("94(a)", "BOL", Status.NOT_STARTED),
+        ("95(a)", "CHN", Status.IMPLEMENTED),
+        ("99(a)", "KEN", Status.NOT_IMPLEMENTED),
+    ]:
+        make_follow_up(rec(label), iso3, status)
+    follow_up = FollowUp.objects.get(recommendation=rec("93(b)"), member_state_id="KEN")
+    for day, kind in [(1, "legislation"), (2, "capacity_building"), (3, "cooperation")]:
+        follow_up_services.action_create(
+            follow_up=follow_up,
+            user=None,
+            date=datetime.date(2025, 3, day),
+            kind=kind,
+            description="A national strategy on drug demand reduction, adopted by decree "
+            "and funded for five years, with a monitoring framework and yearly reports "
+            "to parliament on its implementation in every province.",
+            evidence_url="https://example.org/a/very/long/path/to/the/evidence/document.pdf",
+        )
+    return follow_up

@@ -1,14 +1,9 @@
 """No page scrolls sideways and no chart label is cut: every page the secretariat works in,
 at 1366×768 and 1920×1080, in English and Chinese, with screenshots in test-artifacts/."""
 
-import datetime
-
 import pytest
 
-from recommendations.choices import Status
-from recommendations.models import FollowUp, Report
-from recommendations.services import follow_ups as follow_up_services
-from tests.integration.shared import make_follow_up, rec
+from recommendations.models import Report
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -42,33 +37,6 @@ LIST_FITS = """() => [
 ]"""
 
 
-@pytest.fixture
-def work(seeds, reference_data):
-    """The seeds with follow-ups from three states, a verified one, a claim and actions."""
-    officer = None
-    for label, iso3, status in [
-        ("93(a)", "KEN", Status.IMPLEMENTED),
-        ("93(b)", "KEN", Status.IN_PROGRESS),
-        ("94(a)", "BOL", Status.NOT_STARTED),
-        ("95(a)", "CHN", Status.IMPLEMENTED),
-        ("99(a)", "KEN", Status.NOT_IMPLEMENTED),
-    ]:
-        follow_up = make_follow_up(rec(label), iso3, status)
-    follow_up = FollowUp.objects.get(recommendation=rec("93(b)"), member_state_id="KEN")
-    for day, kind in [(1, "legislation"), (2, "capacity_building"), (3, "cooperation")]:
-        follow_up_services.action_create(
-            follow_up=follow_up,
-            user=officer,
-            date=datetime.date(2025, 3, day),
-            kind=kind,
-            description="A national strategy on drug demand reduction, adopted by decree "
-            "and funded for five years, with a monitoring framework and yearly reports "
-            "to parliament on its implementation in every province.",
-            evidence_url="https://example.org/a/very/long/path/to/the/evidence/document.pdf",
-        )
-    return follow_up
-
-
 def pages(follow_up) -> dict[str, str]:
     report = Report.objects.order_by("id").first()
     admin = "/admin/recommendations"
@@ -89,11 +57,11 @@ def pages(follow_up) -> dict[str, str]:
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_no_page_scrolls_sideways_and_no_label_is_cut(
-    language, work, live_server, staff_page, artifacts
+    language, seeded_work, live_server, staff_page, artifacts
 ):
     page = staff_page(language)
     problems = []
-    for name, path in pages(work).items():
+    for name, path in pages(seeded_work).items():
         for width, height in SIZES:
             page.set_viewport_size({"width": width, "height": height})
             page.goto(live_server.url + path)
