@@ -148,9 +148,10 @@ def artifacts(request):
 
 
 @pytest.fixture
-def seeded_work(seeds, reference_data):
+def seeded_work(reference_data, seeds):
     """The seeds with follow-ups from three states (two implemented claims among them) and
-    three actions on Kenya's follow-up of 93(b), which is returned."""
+    three actions on Kenya's follow-up of 93(b), which is returned. The reference data
+    (themes) is loaded before the seeds are imported, or they would have no theme."""
     import datetime
 
     from recommendations.choices import Status
