@@ -18,6 +18,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from ..services.reference import HISTORY_BEGINS
+
 EMPTY = "—"
 
 
@@ -27,6 +29,11 @@ DECISIONS = {
     "verified": gettext_lazy("claim verified"),
     "claim rejected": gettext_lazy("claim rejected"),
 }
+
+
+# Rows recorded as found, by nobody: bindings made before their history (migration 0010),
+# reference data loaded by migrate before its first change (services/reference.py).
+HISTORY_BEGAN = {"existing binding", HISTORY_BEGINS}
 
 
 def channel_phrase(reason: str | None, user=None) -> str:
@@ -59,8 +66,8 @@ def _channel(how: str, user) -> str:
         return _("by the command %(command)s") % {"command": detail}
     if channel == "questionnaire" and detail:
         return _("by questionnaire %(questionnaire)s") % {"questionnaire": detail}
-    if how == "existing binding":  # migration 0010: bindings made before their history
-        return _("on record since its history began")
+    if how in HISTORY_BEGAN:
+        return _("as found when its history began")
     if how and who:
         return f"{how} ({who})"
     return how or (_("by %(user)s") % {"user": who} if who else "")

@@ -259,6 +259,7 @@ def test_names_people_use(world):
             "officer",
             "in the admin by officer: claim verified — seen the law",
         ),
+        ("history began", None, "as found when its history began"),
         ("", None, "—"),
     ],
 )
