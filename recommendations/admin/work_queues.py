@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +23,7 @@ class UpdatedSinceFilter(admin.SimpleListFilter):
     """Follow-ups changed since a moment: the user's last visit (the index's queue links
     here with it), or the last day or week."""
 
-    title = _("changed")
+    title = _("last change")
     parameter_name = "updated_since"
 
     def lookups(self, request, model_admin):
@@ -34,21 +34,31 @@ class UpdatedSinceFilter(admin.SimpleListFilter):
         since = visit_services.last_visit(request.session)
         if since is not None:
             choices.insert(0, (timestamp(since), _("since my last visit")))
-        if self.value() and self.value() not in dict(choices):
-            choices.insert(0, (self.value(), _("since %(when)s") % {"when": self.value()}))
+        asked = self.since()
+        if asked is not None and self.value() not in dict(choices):
+            when = formats.date_format(timezone.localtime(asked), "DATETIME_FORMAT")
+            choices.insert(0, (self.value(), _("since %(when)s") % {"when": when}))
         return choices
 
+    def since(self) -> datetime.datetime | None:
+        """The moment asked for (UTC when the address names no time zone)."""
+        try:
+            since = parse_datetime(self.value() or "")
+        except ValueError:  # well formed, but no such moment ("2026-02-30T…")
+            return None
+        if since is not None and timezone.is_naive(since):
+            since = timezone.make_aware(since, datetime.UTC)
+        return since
+
     def queryset(self, request, queryset):
-        since = parse_datetime(self.value() or "")
+        since = self.since()
         if since is None:
             return queryset
-        if timezone.is_naive(since):
-            since = timezone.make_aware(since, datetime.UTC)
         return admin_lists.follow_ups_updated_since(queryset, since)
 
 
 class ImportedWithinFilter(admin.SimpleListFilter):
-    title = _("imported")
+    title = _("import date")
     parameter_name = "imported_within"
 
     def lookups(self, request, model_admin):

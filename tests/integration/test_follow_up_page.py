@@ -316,3 +316,32 @@ def test_the_secretariat_role_sees_every_queue(client, seeds):
     user = make_user("secretary", group=roles.SECRETARIAT)
     client.force_login(user)
     assert len(client.get("/admin/").context["work_queues"]) == 4
+
+
+@pytest.mark.parametrize("value", ["2026-02-30T00:00:00Z", "yesterday", ""])
+def test_a_moment_that_is_none_filters_nothing(staff_client, claim, value):
+    response = staff_client.get("/admin/recommendations/followup/", {"updated_since": value})
+    assert response.status_code == 200 and response.context["cl"].result_count == 1
+
+
+def test_the_list_names_the_moment_asked_for(staff_client, claim):
+    response = staff_client.get(
+        "/admin/recommendations/followup/", {"updated_since": "2020-01-01T00:00:00Z"}, **EN
+    )
+    assert "since Jan. 1, 2020" in response.content.decode()
+    assert response.context["cl"].result_count == 1
+    later = staff_client.get(
+        "/admin/recommendations/followup/", {"updated_since": "2999-01-01T00:00:00Z"}
+    )
+    assert later.context["cl"].result_count == 0
+
+
+def test_reports_imported_within_a_choice_of_days(staff_client, seeds):
+    Report.objects.update(imported_at=timezone.now() - datetime.timedelta(days=10))
+    listed = {
+        days: staff_client.get("/admin/recommendations/report/", {"imported_within": days})
+        .context["cl"]
+        .result_count
+        for days in ("1", "7", "30", "bad")
+    }
+    assert listed == {"1": 0, "7": 0, "30": 4, "bad": 4}
