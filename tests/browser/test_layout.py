@@ -30,11 +30,13 @@ CUT_LABELS = """() => {
 }"""
 
 
-# A list's table against its box: the last columns are on screen, not scrolled away.
-LIST_FITS = """() => [
-  Math.round(document.querySelector("#result_list").getBoundingClientRect().width),
-  document.querySelector("#changelist .results").clientWidth,
-]"""
+# Lists and inline tables (a follow-up's actions, a report's versions) against their box:
+# the last columns are on screen, not scrolled away.
+TABLES_OVERFLOWING = """() => [
+  ...document.querySelectorAll("#result_list, .inline-related.tabular table"),
+].filter(t => t.getBoundingClientRect().width > t.parentElement.clientWidth + 1)
+ .map(t => `${t.id || t.closest(".inline-group").id}: ${Math.round(t.getBoundingClientRect().width)} px`
+           + ` in ${t.parentElement.clientWidth} px`)"""
 
 
 def pages(follow_up) -> dict[str, str]:
@@ -71,10 +73,8 @@ def test_no_page_scrolls_sideways_and_no_label_is_cut(
             inner = page.evaluate("window.innerWidth")
             if scroll > inner:
                 problems.append(f"{name} at {width}: the page is {scroll} px wide")
-            if page.locator("#result_list").count():
-                table, box = page.evaluate(LIST_FITS)
-                if table > box + 1:
-                    problems.append(f"{name} at {width}: the list is {table} px in {box} px")
+            for table in page.evaluate(TABLES_OVERFLOWING):
+                problems.append(f"{name} at {width}: table wider than its box: {table}")
             text = page.locator("#result_list td.field-short_text").first
             if text.count() and text.bounding_box()["width"] < 200:
                 problems.append(f"{name} at {width}: the text column is narrow")
