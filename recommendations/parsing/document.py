@@ -396,6 +396,8 @@ def parse_report(
     report_bodies = [body.code for body in metadata.bodies if body.code]
     end = section.end if section.end is not None else len(lines)
     recommendations: list[ParsedRecommendation] = []
+    seen: set[str] = set()
+    repeated: list[str] = []
     operative = 0
     for paragraph in scan.paragraphs:
         if not section.line <= paragraph.line <= end:
@@ -410,6 +412,13 @@ def parse_report(
         bodies = profile.addressed_bodies(addressee, report_bodies)
         heading_theme = taxonomy.for_heading(paragraph.heading) if paragraph.heading else None
         for number, letter, body_text, line_number, heading, is_point in items:
+            label = ParsedRecommendation.make_label(number, letter, is_point=is_point)
+            if label in seen:
+                # A label comes once: a repeat (a block heading printed again, a list
+                # restarted without a sub-heading) is not a new recommendation.
+                repeated.append(f"{label} (line {line_number})")
+                continue
+            seen.add(label)
             if heading_theme:
                 themes = (ThemeAssignment(heading_theme, "heading"),)
             else:
@@ -438,6 +447,8 @@ def parse_report(
             f"section «{section.title}» holds {operative} operative paragraphs of adopted "
             "resolutions, not recommendations",
         )
+    if repeated:
+        notes += (f"labels given again, read once: {', '.join(repeated)}",)
     return ParsedReport(
         metadata=metadata,
         recommendations=tuple(recommendations),

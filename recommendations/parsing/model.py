@@ -57,11 +57,16 @@ class ParsedRecommendation:
 
     @property
     def label(self) -> str:
-        if not self.item:
-            return self.paragraph
-        if self.is_point:
-            return f"{self.paragraph}.{self.item}"
-        return f"{self.paragraph}({self.item})"
+        return self.make_label(self.paragraph, self.item, is_point=self.is_point)
+
+    @staticmethod
+    def make_label(paragraph: str, item: str, *, is_point: bool = False) -> str:
+        """ "57", "62(a)", "29/2(b)"; "4.2" for a point of an evaluation's recommendation."""
+        if not item:
+            return paragraph
+        if is_point:
+            return f"{paragraph}.{item}"
+        return f"{paragraph}({item})"
 
 
 @dataclass(frozen=True)

@@ -217,3 +217,20 @@ def test_join_lines_keeps_latin_words_apart_and_chinese_together():
     assert join_lines(["有组织犯罪 ", " 公约", "United", "Nations", "2016", "年至", "2017"]) == (
         "有组织犯罪公约United Nations 2016 年至 2017"
     )
+
+
+def test_a_label_given_again_is_read_once_and_said():
+    """Found by hypothesis: "Recommendation 4." printed twice (a heading repeated at a page
+    break) gave two recommendations labelled 4, which the database would refuse."""
+    text = "\n".join(
+        [
+            "Annex. Key recommendations and management response",
+            "Recommendation 4.",
+            "Conduct regular risk-based analyses of the programme.",
+            "Recommendation 4.",
+            "Conduct regular risk-based analyses of the programme.",
+        ]
+    )
+    report = parse_report(text)
+    assert [rec.label for rec in report.recommendations] == ["4"]
+    assert any("labels given again, read once: 4 (line 4)" in note for note in report.notes)
