@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from recommendations import roles
-from recommendations.models import Action, FollowUp
+from recommendations.models import Action, FollowUp, Report
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +39,10 @@ def test_staff_logs_a_follow_up_for_kenya_in_chinese(live_server, reference_data
         page.press("#searchbar", "Enter")
     rows = page.locator("#result_list tbody tr")
     assert rows.count() == 1
-    assert "001_11a12d27b9d2d054.txt" in rows.first.inner_text()
+    # The report by the name people use (its title and year: the seed states no symbol).
+    report = Report.objects.get(source_file="001_11a12d27b9d2d054.txt")
+    assert str(report) != report.source_file
+    assert str(report) in rows.first.inner_text()
     screenshot("search-aids")
     with page.expect_navigation():
         rows.first.locator("th a").click()
