@@ -39,8 +39,10 @@ def test_no_serious_accessibility_violations(language, seeded_work, live_server,
     page = staff_page(language, bypass_csp=True)
     found = []
     urls = pages(seeded_work)
-    for name in ["index", "recommendations", "follow-ups", "follow-up", "coverage"]:
+    for name in ["index", "recommendations", "follow-ups", "follow-up", "claim", "coverage"]:
         page.goto(live_server.url + urls[name])
+        if name == "claim":
+            assert page.locator("#verify-claim").count() == 1
         found += [f"{name}: {violation}" for violation in violations(page)]
 
     page.goto(live_server.url + urls["import"])

@@ -3,7 +3,8 @@ at 1366×768 and 1920×1080, in English and Chinese, with screenshots in test-ar
 
 import pytest
 
-from recommendations.models import Report
+from recommendations.models import FollowUp, Report
+from tests.integration.shared import rec
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -41,6 +42,8 @@ TABLES_OVERFLOWING = """() => [
 
 def pages(follow_up) -> dict[str, str]:
     report = Report.objects.order_by("id").first()
+    # Kenya's implemented 93(a) is an unverified claim: its page has Verify and Reject.
+    claim = FollowUp.objects.get(recommendation=rec("93(a)"), member_state_id="KEN")
     admin = "/admin/recommendations"
     return {
         "index": "/admin/",
@@ -48,6 +51,7 @@ def pages(follow_up) -> dict[str, str]:
         "recommendation": f"{admin}/recommendation/{follow_up.recommendation_id}/change/",
         "follow-ups": f"{admin}/followup/",
         "follow-up": f"{admin}/followup/{follow_up.pk}/change/",
+        "claim": f"{admin}/followup/{claim.pk}/change/",
         "actions": f"{admin}/action/",
         "reports": f"{admin}/report/",
         "report": f"{admin}/report/{report.pk}/change/",
