@@ -85,4 +85,4 @@ load: install
 	scripts/with_postgres.sh $(BIN)/python bench/load.py --duration $(or $(DURATION),20)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis node_modules
