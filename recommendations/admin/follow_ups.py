@@ -85,6 +85,18 @@ class FollowUpWritesMixin:
     def has_verify_permission(self, request):
         return follow_up_services.can_verify(request.user)
 
+    def verify_claims(self, request, follow_ups) -> None:
+        """The bulk action: every unverified claim among these follow-ups, verified."""
+        count = follow_up_services.follow_ups_verify(
+            follow_ups=admin_lists.unverified_claims(follow_ups), user=request.user, via="admin"
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d claim verified.", "%(count)d claims verified.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
     def save_follow_up_formset(self, request, formset, *, recommendation):
         user = request.user
         _save_formset(
@@ -364,15 +376,7 @@ class FollowUpAdmin(ClosedWhenWithdrawnMixin, FollowUpWritesMixin, HistoryInWord
 
     @admin.action(description=_("Mark implemented claims verified"), permissions=["verify"])
     def mark_verified(self, request, queryset):
-        count = follow_up_services.follow_ups_verify(
-            follow_ups=admin_lists.unverified_claims(queryset), user=request.user, via="admin"
-        )
-        self.message_user(
-            request,
-            ngettext("%(count)d claim verified.", "%(count)d claims verified.", count)
-            % {"count": count},
-            messages.SUCCESS,
-        )
+        self.verify_claims(request, queryset)
 
     @admin.action(description=_("Export selected to CSV"), permissions=["view"])
     def export_csv(self, request, queryset):

@@ -19,6 +19,16 @@ from ..services import tokens as token_services
 from .common import language_name
 
 
+def service_rule(check, value):
+    """A service's rule checked in a form field: its messages become the field's (without
+    the service's field name), the value comes back unchanged."""
+    try:
+        check(value)
+    except ValidationError as error:
+        raise ValidationError(error.messages) from None
+    return value
+
+
 class RecommendationForm(forms.ModelForm):
     chosen_themes = forms.ModelMultipleChoiceField(
         queryset=Theme.objects.all(),
@@ -50,12 +60,7 @@ class ActionInlineForm(forms.ModelForm):
         fields = list(follow_up_services.ACTION_FIELDS)
 
     def clean_date(self):
-        date = self.cleaned_data["date"]
-        try:
-            follow_up_services.check_action_date(date)
-        except ValidationError as error:
-            raise ValidationError(error.messages) from None
-        return date
+        return service_rule(follow_up_services.check_action_date, self.cleaned_data["date"])
 
 
 class FollowUpForm(forms.ModelForm):
@@ -66,10 +71,7 @@ class FollowUpForm(forms.ModelForm):
     def clean_recommendation(self):
         recommendation = self.cleaned_data["recommendation"]
         if self.instance.pk is None:
-            try:
-                follow_up_services.check_recommendation_open(recommendation)
-            except ValidationError as error:
-                raise ValidationError(error.messages) from None
+            service_rule(follow_up_services.check_recommendation_open, recommendation)
         return recommendation
 
 
@@ -79,12 +81,7 @@ class ActionForm(ActionInlineForm):
         fields = ["follow_up", *follow_up_services.ACTION_FIELDS]
 
     def clean_follow_up(self):
-        follow_up = self.cleaned_data["follow_up"]
-        try:
-            follow_up_services.check_follow_up_open(follow_up)
-        except ValidationError as error:
-            raise ValidationError(error.messages) from None
-        return follow_up
+        return service_rule(follow_up_services.check_follow_up_open, self.cleaned_data["follow_up"])
 
 
 def _keyword_lines(value: str, language: str) -> list[str]:

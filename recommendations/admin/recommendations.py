@@ -1,9 +1,9 @@
 """Recommendations: text, themes, follow-ups by member state."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.text import Truncator
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ..models import (
@@ -13,7 +13,6 @@ from ..models import (
 )
 from ..selectors import admin_lists
 from ..selectors.texts import language_code, text_in
-from ..services import follow_ups as follow_up_services
 from ..services import recommendations as recommendation_services
 from ..tabular import RECOMMENDATION_COLUMNS
 from .common import ReadOnlyInline, _changed, _csv_response, language_name
@@ -195,16 +194,7 @@ class RecommendationAdmin(FollowUpWritesMixin, HistoryInWordsAdmin):
 
     @admin.action(description=_("Mark implemented claims verified"), permissions=["verify"])
     def mark_verified(self, request, queryset):
-        claims = admin_lists.unverified_claims(FollowUp.objects.filter(recommendation__in=queryset))
-        count = follow_up_services.follow_ups_verify(
-            follow_ups=claims, user=request.user, via="admin"
-        )
-        self.message_user(
-            request,
-            ngettext("%(count)d claim verified.", "%(count)d claims verified.", count)
-            % {"count": count},
-            messages.SUCCESS,
-        )
+        self.verify_claims(request, FollowUp.objects.filter(recommendation__in=queryset))
 
     @admin.action(description=_("Export selected to CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
