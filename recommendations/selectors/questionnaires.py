@@ -1,0 +1,75 @@
+"""Reads for the questionnaire workbook (questionnaires/services.py): the active
+recommendations in a state's scope, and that state's follow-ups of them.
+
+Query budget, whatever the number of rows: the recommendations (with report), their
+texts, their themes; the follow-ups (with who changed them last and the last action
+date and kind, as subqueries). Never one query per row.
+"""
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+
+from recommendations.models import Action, FollowUp, MemberState, Recommendation, Theme
+from recommendations.selectors.texts import texts_prefetch
+
+
+def questionnaire_recommendations(
+    *, report: str | None = None, theme: str | None = None, ids=None
+) -> QuerySet[Recommendation]:
+    """Active (not withdrawn) recommendations in scope, in report and document order."""
+    rows = Recommendation.objects.filter(is_withdrawn=False)
+    if report:
+        rows = rows.filter(report__symbol=report)
+    if theme:
+        rows = rows.filter(themes__code=theme)
+    if ids is not None:
+        rows = rows.filter(pk__in=ids)
+    return (
+        rows.select_related("report")
+        .prefetch_related(
+            texts_prefetch(),
+            Prefetch("themes", queryset=Theme.objects.order_by("position", "code")),
+        )
+        .order_by("report__symbol", "position")
+        .distinct()
+    )
+
+
+def recommendations_by_label(
+    keys: set[tuple[str, str]],
+) -> dict[tuple[str, str], Recommendation]:
+    """Recommendations (withdrawn ones too) by (report symbol, label)."""
+    symbols = {symbol for symbol, _label in keys}
+    labels = {label for _symbol, label in keys}
+    rows = Recommendation.objects.filter(report__symbol__in=symbols, label__in=labels)
+    return {
+        (row.report.symbol, row.label): row
+        for row in rows.select_related("report")
+        if (row.report.symbol, row.label) in keys
+    }
+
+
+def follow_ups_of(member_state: MemberState, recommendation_ids) -> dict[int, FollowUp]:
+    """The state's follow-ups of these recommendations by recommendation id, each with
+    `last_action_date` and `last_action_kind` and who changed it last."""
+    last = Action.objects.filter(follow_up=OuterRef("pk")).order_by("-date", "-id")
+    rows = (
+        FollowUp.objects.filter(
+            member_state=member_state, recommendation_id__in=list(recommendation_ids)
+        )
+        .select_related("updated_by", "recommendation")
+        .annotate(
+            last_action_date=Subquery(last.values("date")[:1]),
+            last_action_kind=Subquery(last.values("kind")[:1]),
+        )
+    )
+    return {row.recommendation_id: row for row in rows}
+
+
+def existing_actions(follow_up_ids) -> set[tuple]:
+    """(follow-up id, date, kind, description) of the actions already recorded: a
+    workbook imported twice does not record its actions twice."""
+    return set(
+        Action.objects.filter(follow_up_id__in=list(follow_up_ids)).values_list(
+            "follow_up_id", "date", "kind", "description"
+        )
+    )
