@@ -349,7 +349,7 @@ def _apply(read: ReadWorkbook, state: MemberState, result: ImportResult, *, user
         current_version = follow_up.version if follow_up else None
         if answer.version != current_version:
             result.conflicts.append(
-                _conflict(read, answer, recommendation.pk, follow_up, status, response)
+                _conflict(read, answer, recommendation.pk, state, status, response)
             )
             continue
         try:
@@ -372,9 +372,8 @@ def _apply(read: ReadWorkbook, state: MemberState, result: ImportResult, *, user
                 )
         except follow_up_services.VersionConflict:
             # Changed between this import's read and its write: a conflict, like any other.
-            follow_up.refresh_from_db()
             result.conflicts.append(
-                _conflict(read, answer, recommendation.pk, follow_up, status, response)
+                _conflict(read, answer, recommendation.pk, state, status, response)
             )
             continue
         except ValidationError as error:
@@ -471,14 +470,19 @@ def _withdrawn(report: str, label: str) -> str:
     ) % {"label": label, "report": report}
 
 
-def _conflict(read, answer, recommendation_id, follow_up, status, response) -> Conflict:
+def _conflict(read, answer, recommendation_id, state, status, response) -> Conflict:
+    """The row's answer beside the follow-up as it is now (none when deleted since), with
+    the last change on record: who, when, through what."""
+    current = FollowUp.objects.filter(
+        recommendation_id=recommendation_id, member_state=state
+    ).first()
     last = (
-        FollowUp.history.filter(id=follow_up.pk)
+        FollowUp.history.filter(recommendation_id=recommendation_id, member_state=state)
         .select_related("history_user")
         .order_by("-history_date", "-history_id")
         .first()
     )
-    user = last.history_user if last is not None else follow_up.updated_by
+    user = last.history_user if last is not None else None
     return Conflict(
         sheet=read.sheet(ANSWERS),
         row=answer.row,
@@ -486,13 +490,13 @@ def _conflict(read, answer, recommendation_id, follow_up, status, response) -> C
         report=answer.report,
         label=answer.label,
         exported_version=answer.version,
-        current_version=follow_up.version,
+        current_version=current.version if current else None,
         their_status=status,
         their_response=response,
-        current_status=follow_up.status,
-        current_response=follow_up.response,
+        current_status=current.status if current else "",
+        current_response=current.response if current else "",
         changed_by=user.get_username() if user is not None else "",
-        changed_at=last.history_date if last is not None else follow_up.updated_at,
+        changed_at=last.history_date if last is not None else None,
         changed_via=(last.history_change_reason or "") if last is not None else "",
     )
 

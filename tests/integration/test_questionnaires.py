@@ -349,3 +349,23 @@ def test_bad_files_are_refused_and_write_nothing(seeds, settings, tmp_path):
     with pytest.raises(CommandError, match=r"bad\.xlsx: bad\.xlsx: .*not an Excel workbook"):
         call_command("questionnaire_import", str(path), stdout=StringIO())
     assert MemberState.objects.filter(iso3="KEN").exists()
+
+
+def test_a_follow_up_deleted_since_is_a_conflict(seeds, staff):
+    gone = make_follow_up(rec("93(d)"), "KEN", Status.IN_PROGRESS)
+    data = fill(export(report=SEED_2017), answers={"93(d)": ("Implemented", "")})
+    follow_up_services.follow_up_delete(follow_up=gone, user=staff, via="admin")
+    result = run(data, dry_run=False)
+    [conflict] = result.conflicts
+    assert (conflict.exported_version, conflict.current_version) == (1, None)
+    assert (conflict.current_status, conflict.changed_by) == ("", "officer")
+    assert not result.applied and not FollowUp.objects.exists()
+
+
+def test_export_queries_do_not_grow_with_rows(seeds, django_assert_max_num_queries):
+    for label in ("93(a)", "93(b)", "94(a)"):
+        make_follow_up(rec(label), "KEN")
+    kenya = state("KEN")
+    # recommendations, their texts, their themes, the follow-ups (last action inside)
+    with django_assert_max_num_queries(4):
+        questionnaire_export(member_state=kenya)
