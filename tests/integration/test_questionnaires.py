@@ -369,3 +369,26 @@ def test_export_queries_do_not_grow_with_rows(seeds, django_assert_max_num_queri
     # recommendations, their texts, their themes, the follow-ups (last action inside)
     with django_assert_max_num_queries(4):
         questionnaire_export(member_state=kenya)
+
+
+def test_chinese_round_trip(seeds):
+    data = export(language="zh", report=SEED_2017)
+    book = load_workbook(io.BytesIO(data))
+    funding = book["_lists"].cell(row=list(ActionKind.values).index("funding") + 1, column=3)
+
+    def answer(book):
+        sheet = book["建议"]
+        titles = [cell.value for cell in sheet[1]]
+        sheet.cell(row=2, column=titles.index("状态") + 1).value = "已执行"
+        sheet.cell(row=2, column=titles.index("答复") + 1).value = "接受"
+        book["新行动"].cell(row=2, column=1).value = SEED_2017
+        book["新行动"].cell(row=2, column=2).value = "93(a)"
+        book["新行动"].cell(row=2, column=3).value = datetime.date(2025, 1, 2)
+        book["新行动"].cell(row=2, column=4).value = funding.value
+        book["新行动"].cell(row=2, column=5).value = "预算"
+
+    result = run(fill(data, edit=answer), dry_run=False)
+    assert result.applied and not result.problems
+    follow_up = FollowUp.objects.get(recommendation=rec("93(a)"), member_state="KEN")
+    assert (follow_up.status, follow_up.response) == (Status.IMPLEMENTED, Response.ACCEPTED)
+    assert follow_up.actions.get().kind == ActionKind.FUNDING
