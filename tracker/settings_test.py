@@ -19,3 +19,8 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# A fast hasher: the tests create and log in hundreds of accounts, and PBKDF2's million
+# iterations cost about half a second each. Production keeps Django's default
+# (tests/integration/test_security.py checks the real settings).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -101,11 +101,6 @@ WRITES = {"post", "put", "patch", "delete"}
 VERIFY = "recommendations.verify_followup"
 
 
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(db):
     report = Report.objects.create(
