@@ -105,6 +105,10 @@ README_LINES = [
 MEBIBYTE = 1024 * 1024
 
 
+def _not_xlsx() -> str:
+    return _("The file is not an Excel workbook (XLSX).")
+
+
 @dataclass(frozen=True)
 class AnswerRow:
     """One recommendation as written to the workbook (and, read back, as the ministry
@@ -152,11 +156,13 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = self.sheet
-        if self.row is not None:
-            where = f"{where}, row {self.row}"
-        if self.column:
-            where = f"{where}, column {self.column}"
+        place = {"sheet": self.sheet, "row": self.row, "column": self.column}
+        if self.row is not None and self.column:
+            where = _("%(sheet)s, row %(row)s, column %(column)s") % place
+        elif self.row is not None:
+            where = _("%(sheet)s, row %(row)s") % place
+        else:
+            where = self.sheet
         return f"{where}: {self.message}"
 
 
@@ -360,12 +366,10 @@ def check_archive(data: bytes, *, name: str, max_bytes: int, max_uncompressed: i
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise WorkbookRefused(
-            _replace(where, _("The file is not an Excel workbook (XLSX)."))
-        ) from None
+        raise WorkbookRefused(_replace(where, _not_xlsx())) from None
     names = {entry.filename for entry in entries}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise WorkbookRefused(_replace(where, _("The file is not an Excel workbook (XLSX).")))
+        raise WorkbookRefused(_replace(where, _not_xlsx()))
     total = sum(entry.file_size for entry in entries)
     if total > max_uncompressed:
         raise WorkbookRefused(
@@ -406,9 +410,7 @@ def read_workbook(
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds on a damaged file
-        raise WorkbookRefused(
-            Problem(name, None, "", _("The file is not an Excel workbook (XLSX)."))
-        ) from None
+        raise WorkbookRefused(Problem(name, None, "", _not_xlsx())) from None
     try:
         sheets = {sheet.title: [list(row) for row in sheet.iter_rows()] for sheet in book}
     finally:
@@ -425,7 +427,9 @@ def read_workbook(
     actions_title = result.sheet(ACTIONS)
     for title in (answers_title, actions_title):
         if title not in sheets:
-            raise WorkbookRefused(Problem(name, None, "", _("The sheet %s is missing.") % title))
+            raise WorkbookRefused(
+                Problem(name, None, "", _("The sheet %(sheet)s is missing.") % {"sheet": title})
+            )
     _read_answers(result, sheets[answers_title], status_codes, response_codes)
     _read_actions(result, sheets[actions_title], kind_codes)
     return result
