@@ -4,9 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +12,7 @@ from recommendations.charts import STATUS_COLOURS, coverage_chart, heat_class, s
 from recommendations.choices import Status
 from recommendations.models import Body, MemberState, Report
 from recommendations.selectors.coverage import COVERAGE_COLUMNS, coverage_by_theme, coverage_rows
-from recommendations.tabular import Column, csv_lines, xlsx_file
+from recommendations.tabular import NUMBER, TEXT, Column, csv_response, xlsx_response
 
 
 class CoverageScopeForm(forms.Form):
@@ -48,16 +46,14 @@ class CoverageScopeForm(forms.Form):
 def state_columns(themes: list[dict]) -> list[Column]:
     """Columns of the member state × theme table (shares in %)."""
     return [
-        Column("iso3", "iso3", lambda row: row["iso3"]),
-        Column("name_en", "name_en", lambda row: row["name_en"]),
-        Column("name_zh", "name_zh", lambda row: row["name_zh"]),
+        Column.item("iso3", kind=TEXT),
+        Column.item("name_en", kind=TEXT),
+        Column.item("name_zh", kind=TEXT),
         *[
-            Column(
-                theme["code"], theme["code"], lambda row, code=theme["code"]: row["themes"][code]
-            )
+            Column.of(theme["code"], lambda row, code=theme["code"]: row["themes"][code], NUMBER)
             for theme in themes
         ],
-        Column("total", "total", lambda row: row["total"]),
+        Column.item("total", kind=NUMBER),
     ]
 
 
@@ -67,33 +63,19 @@ def coverage_report(request):
     form = CoverageScopeForm(request.GET or None)
     scope = form.scope() if form.is_valid() else {}
     result = coverage_by_theme(**scope, include_states=True)
-    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     export = request.GET.get("export")
     if export == "csv":
-        response = StreamingHttpResponse(
-            csv_lines(COVERAGE_COLUMNS, coverage_rows(result)), content_type="text/csv"
-        )
-        response["Content-Disposition"] = f'attachment; filename="coverage-{stamp}.csv"'
-        return response
+        return csv_response(COVERAGE_COLUMNS, coverage_rows(result), "coverage")
     if export == "states-csv":
-        response = StreamingHttpResponse(
-            csv_lines(state_columns(result["themes"]), result["states"]), content_type="text/csv"
-        )
-        response["Content-Disposition"] = f'attachment; filename="coverage-states-{stamp}.csv"'
-        return response
+        return csv_response(state_columns(result["themes"]), result["states"], "coverage-states")
     if export == "xlsx":
-        response = HttpResponse(
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = f'attachment; filename="coverage-{stamp}.xlsx"'
-        xlsx_file(
+        return xlsx_response(
             [
                 ("coverage", COVERAGE_COLUMNS, coverage_rows(result)),
                 ("states", state_columns(result["themes"]), result["states"]),
             ],
-            response,
+            "coverage",
         )
-        return response
 
     chinese = (get_language() or "").startswith("zh")
     names = {

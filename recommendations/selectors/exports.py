@@ -10,10 +10,12 @@ and never more than one chunk of rows in memory.
 """
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import repeat
 from operator import add
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -27,49 +29,56 @@ from django.db.models import (
 )
 
 from recommendations.models import Action, FollowUp, RecommendationTheme
-from recommendations.tabular import CODES, FLAG, NUMBER, STAMP, TEXT, Column
+from recommendations.tabular import CODES, FLAG, NUMBER, STAMP, TEXT, Column, columns_at
 
 CHUNK_SIZE = 2000
 
-# The export's columns, in order. Rows are tuples in this order (Column.at); the kind of
-# each column tells tabular how to write it per format (spreadsheets: "a;b", yes/no;
-# JSON: a list, a boolean). Dates and times are ISO 8601 text (STAMP), None when absent.
-STATUS_COLUMNS: list[Column] = [
-    Column.at(index, key, kind)
-    for index, (key, kind) in enumerate(
-        [
-            ("follow_up_id", NUMBER),
-            ("report", TEXT),
-            ("label", TEXT),
-            ("recommendation_id", NUMBER),
-            ("themes", CODES),
-            ("member_state", TEXT),
-            ("member_state_name_en", TEXT),
-            ("member_state_name_zh", TEXT),
-            ("status", TEXT),
-            ("verified", FLAG),
-            ("response", TEXT),
-            ("last_action_date", STAMP),
-            ("updated_at", STAMP),
-        ]
-    )
+
+@dataclass(frozen=True)
+class _Source:
+    """Where a status column's values come from: a field of the follow-ups query, and how
+    a chunk's column of those raw values becomes the export's values (None: as they are).
+    Conversions run on a whole column at a time (a map in C, or one query per chunk)."""
+
+    field: str
+    convert: Callable[[tuple], Iterable[Any]] | None = None
+
+
+def _themes(recommendation_ids: tuple) -> Iterable[tuple[str, ...]]:
+    themes = _themes_of(set(recommendation_ids))
+    return map(themes.get, recommendation_ids, repeat(()))
+
+
+def _flags(values: tuple) -> Iterable[bool]:
+    return map(bool, values)
+
+
+# The export's columns, in order, declared once: key (the header of CSV and XLSX, the key
+# of JSON and the manifest), kind (how tabular writes it per format: spreadsheets "a;b",
+# yes/no; JSON a list, a boolean) and source. Dates and times are ISO 8601 text (STAMP),
+# None when absent.
+_STATUS = [
+    ("follow_up_id", NUMBER, _Source("pk")),
+    ("report", TEXT, _Source("recommendation__report__symbol")),
+    ("label", TEXT, _Source("recommendation__label")),
+    ("recommendation_id", NUMBER, _Source("recommendation_id")),
+    ("themes", CODES, _Source("recommendation_id", _themes)),
+    ("member_state", TEXT, _Source("member_state_id")),
+    ("member_state_name_en", TEXT, _Source("member_state__name_en")),
+    ("member_state_name_zh", TEXT, _Source("member_state__name_zh")),
+    ("status", TEXT, _Source("status")),
+    ("verified", FLAG, _Source("is_verified", _flags)),
+    ("response", TEXT, _Source("response")),
+    ("last_action_date", STAMP, _Source("last_action_text", lambda v: _dates_iso(v))),
+    ("updated_at", STAMP, _Source("updated_text", lambda v: _utc_texts(v))),
 ]
 
-# Database fields read per follow-up: the columns above but themes, in the same order.
-_FIELDS = [
-    "pk",
-    "recommendation__report__symbol",
-    "recommendation__label",
-    "recommendation_id",
-    "member_state_id",
-    "member_state__name_en",
-    "member_state__name_zh",
-    "status",
-    "is_verified",
-    "response",
-    "last_action_text",
-    "updated_text",
-]
+# Rows are tuples in this order (Column.at).
+STATUS_COLUMNS: list[Column] = columns_at(*((key, kind) for key, kind, _source in _STATUS))
+
+# Database fields read per follow-up, each once, and where each column finds its field.
+_FIELDS = list(dict.fromkeys(source.field for _key, _kind, source in _STATUS))
+_READS = [(_FIELDS.index(source.field), source.convert) for _key, _kind, source in _STATUS]
 
 
 def utc_iso(value: datetime.datetime) -> str:
@@ -139,37 +148,11 @@ def status_chunks(
     """
     for chunk in _raw_chunks(_follow_up_rows(follow_ups, since), chunk_size):
         # Column by column: each conversion is a map over a column, run in C.
-        (
-            pk,
-            report,
-            label,
-            recommendation_id,
-            member_state,
-            name_en,
-            name_zh,
-            status,
-            verified,
-            response,
-            last_action,
-            updated,
-        ) = zip(*chunk, strict=True)
+        fields = list(zip(*chunk, strict=True))
         del chunk
-        themes = _themes_of(set(recommendation_id))
         yield list(
             zip(
-                pk,
-                report,
-                label,
-                recommendation_id,
-                map(themes.get, recommendation_id, repeat(())),
-                member_state,
-                name_en,
-                name_zh,
-                status,
-                map(bool, verified),
-                response,
-                _dates_iso(last_action),
-                _utc_texts(updated),
+                *(fields[at] if convert is None else convert(fields[at]) for at, convert in _READS),
                 strict=True,
             )
         )

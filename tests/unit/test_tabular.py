@@ -2,6 +2,8 @@
 
 import datetime
 
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -10,11 +12,14 @@ from recommendations.tabular import (
     CODES,
     FLAG,
     NUMBER,
+    RECOMMENDATION_COLUMNS,
     STAMP,
     TEXT,
     Column,
     cells_rows_function,
+    columns_at,
     csv_lines,
+    header,
     json_rows_function,
     xlsx_rows_function,
 )
@@ -132,3 +137,56 @@ def test_csv_lines_over_several_chunks():
     assert len(lines) == 1201
     assert lines[0] == "0,'=x" and lines[499] == "499,'=x" and lines[998] == "998,'=x"
     assert lines[500] == "500,n500" and lines[1200] == "1200,n1200"
+
+
+def test_columns_at_and_of_declare_a_column_once():
+    declared = columns_at(("id", NUMBER), ("name", TEXT))
+    assert [(c.key, c.header, c.kind, c.index) for c in declared] == [
+        ("id", "id", NUMBER, 0),
+        ("name", "name", TEXT, 1),
+    ]
+    assert declared[1].value((7, "x")) == "x"
+    column = Column.of("total", lambda row: row[0], NUMBER)
+    assert (column.key, column.header, column.kind) == ("total", "total", NUMBER)
+    assert Column.of("v", len, header="Value").header == "Value"
+
+
+def test_a_translatable_header_is_written_in_the_active_language():
+    columns = [Column.item("label", gettext_lazy("label"), TEXT)]
+    with translation.override("en"):
+        assert header(columns) == ["label"]
+        assert "".join(csv_lines(columns, [{"label": "1(a)"}])) == "\ufefflabel\r\n1(a)\r\n"
+    with translation.override("zh-hans"):
+        assert header(columns) == [str(gettext_lazy("label"))]
+
+
+class _Recommendation:
+    """What RECOMMENDATION_COLUMNS read from an annotated Recommendation."""
+
+    def __init__(self, values):
+        self.report = type("Report", (), {"symbol": values["report"]})
+        codes = [type("Theme", (), {"code": code}) for code in values["themes"]]
+        self.themes = type("Themes", (), {"all": lambda _self: codes})()
+        self.pk = values["recommendation_id"]
+        self.label, self.text, self.addressee = values["label"], values["text"], ""
+        self.sdg_targets, self.is_withdrawn = values["sdg_targets"], values["withdrawn"]
+        self.follow_up_count, self.unverified_count = 3, 0
+
+
+@given(
+    st.fixed_dictionaries(
+        {
+            "report": texts,
+            "label": texts,
+            "recommendation_id": st.integers(min_value=1),
+            "themes": st.lists(st.sampled_from(["drugs", "=cmd"]), max_size=2),
+            "sdg_targets": st.lists(st.sampled_from(["16.4", "-5"]), max_size=2),
+            "withdrawn": st.booleans(),
+            "text": texts,
+        }
+    )
+)
+def test_recommendation_kinds_write_what_inspecting_each_value_would(values):
+    row = _Recommendation(values)
+    untyped = [Column.of(c.key, c.value) for c in RECOMMENDATION_COLUMNS]
+    assert cells_function(RECOMMENDATION_COLUMNS)(row) == cells_function(untyped)(row)
