@@ -242,6 +242,13 @@ API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", 365))
 # member states are withheld (selectors.coverage.suppress_small_numbers).
 COVERAGE_MIN_OTHER_STATES = int(os.environ.get("COVERAGE_MIN_OTHER_STATES", 3))
 
+# Questionnaire workbooks (recommendations/questionnaires/): the largest file accepted, and
+# the most its zip may hold once uncompressed (checked before opening: zip bombs).
+QUESTIONNAIRE_MAX_BYTES = int(os.environ.get("QUESTIONNAIRE_MAX_BYTES", 10 * 1024 * 1024))
+QUESTIONNAIRE_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("QUESTIONNAIRE_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
+)
+
 # The cache holds the API's per-token throttle counters. Django's default cache lives in
 # each process's memory, so every server worker would count on its own; CACHE_DIR (a
 # directory, relative to the project) shares the counters between the workers of one

@@ -16,7 +16,6 @@ from the current value: it is never applied; the conflicts can be exported again
 """
 
 import datetime
-import os
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -48,8 +47,6 @@ from recommendations.services import follow_ups as follow_up_services
 
 DJANGO_LANGUAGE = {"en": "en", "zh": "zh-hans"}
 # Limits of an uploaded workbook (settings override them; both also from the environment).
-DEFAULT_MAX_BYTES = 10 * workbook.MEBIBYTE
-DEFAULT_MAX_UNCOMPRESSED = 100 * workbook.MEBIBYTE
 VIA_PREFIX = "questionnaire "
 
 __all__ = [
@@ -65,19 +62,11 @@ __all__ = [
 
 
 def max_bytes() -> int:
-    return getattr(
-        settings,
-        "QUESTIONNAIRE_MAX_BYTES",
-        int(os.environ.get("QUESTIONNAIRE_MAX_BYTES", DEFAULT_MAX_BYTES)),
-    )
+    return settings.QUESTIONNAIRE_MAX_BYTES
 
 
 def max_uncompressed() -> int:
-    return getattr(
-        settings,
-        "QUESTIONNAIRE_MAX_UNCOMPRESSED_BYTES",
-        int(os.environ.get("QUESTIONNAIRE_MAX_UNCOMPRESSED_BYTES", DEFAULT_MAX_UNCOMPRESSED)),
-    )
+    return settings.QUESTIONNAIRE_MAX_UNCOMPRESSED_BYTES
 
 
 def _labels(choices, language: str) -> list[str]:

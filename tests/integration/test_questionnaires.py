@@ -311,12 +311,12 @@ def test_bad_files_are_refused_and_write_nothing(seeds, settings, tmp_path):
     refused(b"Label,Status\n93(a),Implemented\n", "not an Excel workbook")
     refused(_zip({"a.txt": "x"}), "not an Excel workbook")
     bomb = _zip({"[Content_Types].xml": "<x/>", "xl/workbook.xml": "0" * (2 * 1024 * 1024)})
+    limits = settings.QUESTIONNAIRE_MAX_BYTES, settings.QUESTIONNAIRE_MAX_UNCOMPRESSED_BYTES
     settings.QUESTIONNAIRE_MAX_UNCOMPRESSED_BYTES = 1024 * 1024
     refused(bomb, "more than 1 MB once uncompressed")
     settings.QUESTIONNAIRE_MAX_BYTES = 1000
     refused(data, "larger than the limit of 0.00 MB")
-    del settings.QUESTIONNAIRE_MAX_BYTES
-    del settings.QUESTIONNAIRE_MAX_UNCOMPRESSED_BYTES
+    settings.QUESTIONNAIRE_MAX_BYTES, settings.QUESTIONNAIRE_MAX_UNCOMPRESSED_BYTES = limits
 
     def formula(book):
         book.worksheets[0]["G2"].value = "=1+1"
