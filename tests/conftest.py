@@ -13,6 +13,17 @@ SEED_2016_COP = SEEDS / "003_7ddf46dbc9508426.txt"  # Markdown, conclusions only
 SEED_2019 = SEEDS / "004_a18fa2faa6a1f8c2.txt"  # Markdown-ish, four recommendations
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in an earlier test may have left
+    another one active in the thread (LocaleMiddleware activates, nothing deactivates)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 def pytest_configure(config):
     # The SQLite test database is a file under var/ (see settings: DATABASES TEST NAME).
     (ROOT / "var").mkdir(exist_ok=True)
