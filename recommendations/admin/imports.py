@@ -179,25 +179,40 @@ class SizeLimitUploadHandler(FileUploadHandler):
 # The session's record of the batches -----------------------------------------------------
 
 
-def _batches(request) -> dict:
-    """The user's batches in the session, the stale ones dropped."""
-    batches = request.session.get(SESSION_KEY, {})
-    limit = time.time() - max_age()
-    fresh = {
-        key: batch
-        for key, batch in batches.items()
-        if batch.get("created", 0) >= limit and batch.get("user") == request.user.pk
-    }
-    if fresh != batches:
-        request.session[SESSION_KEY] = fresh
-    return fresh
+class SessionBatches:
+    """The user's upload batches as their session records them, under one session key per
+    page (the report import's, the questionnaire upload's): a batch is found only in the
+    session of the user who uploaded it, and not after IMPORT_UPLOAD_MAX_AGE."""
+
+    def __init__(self, session_key: str) -> None:
+        self.session_key = session_key
+
+    def all(self, request) -> dict:
+        """The user's batches in the session, the stale ones dropped."""
+        batches = request.session.get(self.session_key, {})
+        limit = time.time() - max_age()
+        fresh = {
+            key: batch
+            for key, batch in batches.items()
+            if batch.get("created", 0) >= limit and batch.get("user") == request.user.pk
+        }
+        if fresh != batches:
+            request.session[self.session_key] = fresh
+        return fresh
+
+    def save(self, request, key: str, batch: dict) -> None:
+        batches = dict(request.session.get(self.session_key, {}))
+        batches[key] = batch
+        request.session[self.session_key] = batches
+        request.session.modified = True
+
+    def drop(self, request, key: str) -> None:
+        batches = dict(request.session.get(self.session_key, {}))
+        batches.pop(key, None)
+        request.session[self.session_key] = batches
 
 
-def _save_batch(request, key: str, batch: dict) -> None:
-    batches = dict(request.session.get(SESSION_KEY, {}))
-    batches[key] = batch
-    request.session[SESSION_KEY] = batches
-    request.session.modified = True
+REPORT_BATCHES = SessionBatches(SESSION_KEY)
 
 
 # Reading the service's answers -----------------------------------------------------------
@@ -772,7 +787,7 @@ class ReportImportViews:
         }
 
     def _batch(self, request, key: str) -> dict:
-        batch = _batches(request).get(key)
+        batch = REPORT_BATCHES.all(request).get(key)
         if batch is None:
             raise Http404(_("No such upload: it was imported, cancelled or is too old."))
         return batch
@@ -825,7 +840,9 @@ class ReportImportViews:
                 entry["size"] = upload.size
                 store.save(key, entry, upload)
             files.append(entry)
-        _save_batch(request, key, {"user": request.user.pk, "created": time.time(), "files": files})
+        REPORT_BATCHES.save(
+            request, key, {"user": request.user.pk, "created": time.time(), "files": files}
+        )
         return key
 
     # Preview and confirmation
@@ -844,7 +861,7 @@ class ReportImportViews:
             preview.entry["preview"] = preview.state
             preview.entry["failure"] = preview.failure
             preview.entry["confirm_flags"] = preview.confirm_flags
-        _save_batch(request, batch, record)
+        REPORT_BATCHES.save(request, batch, record)
         counts = {
             "ready": sum(p.state == "ready" for p in previews),
             "confirm": sum(p.state == "confirm" for p in previews),
@@ -903,7 +920,7 @@ class ReportImportViews:
                 outcome = {"state": "failed", "error": {"code": "unexpected"}}
         store.delete_file(batch, entry)
         entry["outcome"] = outcome
-        _save_batch(request, batch, record)
+        REPORT_BATCHES.save(request, batch, record)
         return outcome
 
     def file_view(self, request, batch, file):
@@ -964,7 +981,5 @@ class ReportImportViews:
             return HttpResponseNotAllowed(["POST"])
         self._batch(request, batch)
         UploadStore(request.user.pk).delete_batch(batch)
-        batches = dict(request.session.get(SESSION_KEY, {}))
-        batches.pop(batch, None)
-        request.session[SESSION_KEY] = batches
+        REPORT_BATCHES.drop(request, batch)
         return redirect("admin:recommendations_report_import")
