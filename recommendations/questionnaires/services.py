@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from recommendations.choices import ActionKind, Response, Status
 from recommendations.models import FollowUp, MemberState
-from recommendations.questionnaires import workbook
+from recommendations.questionnaires import csvfile, workbook
 from recommendations.questionnaires.workbook import (
     ACTIONS,
     ANSWERS,
@@ -46,10 +46,16 @@ from recommendations.selectors.texts import text_in
 from recommendations.services import follow_ups as follow_up_services
 
 DJANGO_LANGUAGE = {"en": "en", "zh": "zh-hans"}
+# The questionnaire's file formats: media type and file name extension.
+FILE_FORMATS = {
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+}
 # Limits of an uploaded workbook (settings override them; both also from the environment).
 VIA_PREFIX = "questionnaire "
 
 __all__ = [
+    "FILE_FORMATS",
     "Conflict",
     "ImportResult",
     "WorkbookRefused",
@@ -102,11 +108,15 @@ def questionnaire_export(
     recommendation_ids=None,
     earlier_answers: dict[int, str] | None = None,
     now: datetime.datetime | None = None,
+    file_format: str = "xlsx",
 ) -> bytes:
-    """The state's questionnaire as XLSX bytes: one row per active recommendation in scope
-    (a report symbol, a theme code, or these ids), in `language` ("en" or "zh")."""
+    """The state's questionnaire as bytes of `file_format` ("xlsx" or "csv"): one row per
+    active recommendation in scope (a report symbol, a theme code, or these ids), in
+    `language` ("en" or "zh")."""
     if language not in workbook.LANGUAGES:
         raise ValueError(f"language must be one of {workbook.LANGUAGES}")
+    if file_format not in FILE_FORMATS:
+        raise ValueError(f"file_format must be one of {tuple(FILE_FORMATS)}")
     recommendations = list(
         questionnaire_recommendations(report=report, theme=theme, ids=recommendation_ids)
     )
@@ -137,6 +147,8 @@ def questionnaire_export(
                 earlier_answer=earlier_answers.get(recommendation.pk, ""),
             )
         )
+    if file_format == "csv":
+        return csvfile.write_csv(state=member_state.iso3, language=language, rows=rows)
     return workbook.write_workbook(
         state=member_state.iso3,
         state_name=member_state.name_zh if language == "zh" else member_state.name_en,
@@ -218,6 +230,7 @@ class ImportResult:
     conflicts: list[Conflict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     applied: bool = False
+    file_format: str = "xlsx"
 
     @property
     def can_apply(self) -> bool:
@@ -245,32 +258,41 @@ def questionnaire_import(
     caller's own state for a liaison — another state's workbook). Otherwise returns the
     preview; `applied` says whether it was written: only when not dry_run, no problem,
     and no conflict unless skip_conflicts (the conflicting rows are then left out)."""
-    read = workbook.read_workbook(
-        data,
-        name=PurePath(name).name,
-        max_bytes=max_bytes(),
-        max_uncompressed=max_uncompressed(),
-        status_codes=_code_finder(Status),
-        response_codes=_code_finder(Response),
-        kind_codes=_code_finder(ActionKind),
-    )
+    file_name = PurePath(name).name
+    codes = {
+        "status_codes": _code_finder(Status),
+        "response_codes": _code_finder(Response),
+        "kind_codes": _code_finder(ActionKind),
+    }
+    file_format = "csv" if csvfile.looks_like_csv(data, file_name) else "xlsx"
+    if file_format == "csv":
+        read = csvfile.read_csv(data, name=file_name, max_bytes=max_bytes(), **codes)
+    else:
+        read = workbook.read_workbook(
+            data,
+            name=file_name,
+            max_bytes=max_bytes(),
+            max_uncompressed=max_uncompressed(),
+            **codes,
+        )
     state = MemberState.objects.filter(iso3=read.state).first()
     if state is None or (member_state is not None and member_state.iso3 != read.state):
         raise WorkbookRefused(
             Problem(
-                PurePath(name).name,
+                file_name,
                 None,
                 "",
-                _("This workbook is the questionnaire of another member state (%(state)s).")
+                _("This file is the questionnaire of another member state (%(state)s).")
                 % {"state": read.state},
             )
         )
     result = ImportResult(
-        name=PurePath(name).name,
+        name=file_name,
         state=read.state,
         language=read.language,
         exported_at=read.exported_at,
         problems=list(read.problems),
+        file_format=file_format,
     )
     with transaction.atomic():
         _apply(read, state, result, user=user, via=_via(name))
@@ -491,8 +513,9 @@ def _conflict(read, answer, recommendation_id, state, status, response) -> Confl
 
 
 def conflicts_export(result: ImportResult, *, member_state: MemberState) -> bytes:
-    """A new workbook of the conflicting rows only, to settle them: the current values and
-    versions, with the state's earlier answer beside them."""
+    """A new questionnaire (in the returned file's format) of the conflicting rows only,
+    to settle them: the current values and versions, with the state's earlier answer
+    beside them."""
     language = result.language
     earlier = {}
     for conflict in result.conflicts:
@@ -505,4 +528,5 @@ def conflicts_export(result: ImportResult, *, member_state: MemberState) -> byte
         language=language,
         recommendation_ids=list(earlier),
         earlier_answers=earlier,
+        file_format=result.file_format,
     )

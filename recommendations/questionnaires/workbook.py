@@ -105,6 +105,17 @@ README_LINES = [
 MEBIBYTE = 1024 * 1024
 
 
+def tampered_row() -> str:
+    return _(
+        "A locked cell of this row (report, label, text, themes, last action or version) "
+        "was changed, or the row comes from another workbook: the row is refused."
+    )
+
+
+def not_a_date(value: str) -> str:
+    return _("“%(value)s” is not a date (write it as YYYY-MM-DD).") % {"value": value}
+
+
 def _not_xlsx() -> str:
     return _("The file is not an Excel workbook (XLSX).")
 
@@ -194,11 +205,11 @@ class WorkbookRefused(Exception):
 
 
 def _sign(parts: Iterable[str]) -> str:
-    value = "\x1f".join(_normal(part) for part in parts)
+    value = "\x1f".join(normal_text(part) for part in parts)
     return salted_hmac(SIGNATURE_SALT, value, algorithm="sha256").hexdigest()[:32]
 
 
-def _normal(value) -> str:
+def normal_text(value) -> str:
     if value is None:
         return ""
     return str(value).replace("\r\n", "\n").strip()
@@ -261,18 +272,7 @@ def write_workbook(
     _header(answers, ANSWER_COLUMNS, language)
     unlocked = Protection(locked=False)
     for number, item in enumerate(rows, start=2):
-        values = {
-            "report": item.report,
-            "label": item.label,
-            "text": item.text,
-            "themes": item.themes,
-            "last_action": item.last_action,
-            "version": item.version,
-            "status": item.status,
-            "response": item.response,
-            "earlier_answer": item.earlier_answer,
-            "signature": row_signature(state, _row_values(item)),
-        }
+        values = answer_values(state, item)
         for index, column in enumerate(ANSWER_COLUMNS, start=1):
             cell = answers.cell(row=number, column=index)
             _as_text(cell, values[column.key])
@@ -321,8 +321,11 @@ def write_workbook(
     return output.getvalue()
 
 
-def _row_values(item: AnswerRow) -> dict:
-    return {key: getattr(item, key) for key in SIGNED_KEYS}
+def answer_values(state: str, item: AnswerRow) -> dict:
+    """A row's cells by column key, its signature included (both formats write these)."""
+    values = {column.key: getattr(item, column.key, None) for column in ANSWER_COLUMNS}
+    values["signature"] = row_signature(state, values)
+    return values
 
 
 def _header(sheet, columns: list[Column], language: str) -> None:
@@ -350,18 +353,24 @@ def _drop_down(sheet, key, lists_key, list_column, count, last_row, language, *,
 # ---------------------------------------------------------------- reading
 
 
-def check_archive(data: bytes, *, name: str, max_bytes: int, max_uncompressed: int) -> None:
-    """Refuse what openpyxl should never open: too big, not a zip, a zip bomb. The
-    uncompressed sizes are read from the zip's directory, nothing is inflated."""
-    where = Problem(name, None, "", "")
+def check_size(data: bytes, *, name: str, max_bytes: int) -> None:
     if len(data) > max_bytes:
         raise WorkbookRefused(
-            _replace(
-                where,
+            Problem(
+                name,
+                None,
+                "",
                 _("The file is larger than the limit of %(limit)s MB.")
                 % {"limit": _megabytes(max_bytes)},
             )
         )
+
+
+def check_archive(data: bytes, *, name: str, max_bytes: int, max_uncompressed: int) -> None:
+    """Refuse what openpyxl should never open: too big, not a zip, a zip bomb. The
+    uncompressed sizes are read from the zip's directory, nothing is inflated."""
+    where = Problem(name, None, "", "")
+    check_size(data, name=name, max_bytes=max_bytes)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
@@ -456,7 +465,7 @@ def _identity(sheets: dict, name: str) -> dict:
     values = {}
     for row in rows:
         if len(row) >= 2 and row[0].value:
-            values[str(row[0].value)] = _normal(row[1].value)
+            values[str(row[0].value)] = normal_text(row[1].value)
     keys = ("format", "state", "language", "exported_at")
     signature = values.get("signature", "")
     expected = _sign(values.get(key, "") for key in keys)
@@ -486,11 +495,11 @@ def _cell(row: list, index: int):
 
 
 def _text(row: list, index: int) -> str:
-    return _normal(_cell(row, index))
+    return normal_text(_cell(row, index))
 
 
-def _version(value) -> int | None:
-    text = _normal(value)
+def parse_version(value) -> int | None:
+    text = normal_text(value)
     if not text:
         return None
     try:
@@ -506,24 +515,13 @@ def _read_answers(result: ReadWorkbook, rows: list, status_codes, response_codes
             continue
         number = row[0].row
         values = {key: _text(row, index) for key, index in ANSWER_INDEX.items()}
-        values["version"] = _version(_cell(row, ANSWER_INDEX["version"]))
+        values["version"] = parse_version(_cell(row, ANSWER_INDEX["version"]))
         signature = values["signature"]
         if not hmac.compare_digest(signature, row_signature(result.state, values)):
-            result.problems.append(
-                Problem(
-                    sheet,
-                    number,
-                    "",
-                    _(
-                        "A locked cell of this row (report, label, text, themes, last "
-                        "action or version) was changed, or the row comes from another "
-                        "workbook: the row is refused."
-                    ),
-                )
-            )
+            result.problems.append(Problem(sheet, number, "", tampered_row()))
             continue
-        status = _choice(result, number, "status", values["status"], status_codes)
-        response = _choice(result, number, "response", values["response"], response_codes)
+        status = choice_code(result, number, "status", values["status"], status_codes)
+        response = choice_code(result, number, "response", values["response"], response_codes)
         if status is None or response is None:
             continue
         result.answers.append(
@@ -533,7 +531,7 @@ def _read_answers(result: ReadWorkbook, rows: list, status_codes, response_codes
         )
 
 
-def _choice(result, number, key, value, codes, *, actions=False) -> str | None:
+def choice_code(result, number, key, value, codes, *, actions=False) -> str | None:
     """The code `value` (a label or code from a drop-down) stands for; "" when empty;
     None, with a problem recorded, when it is not in the list."""
     if not value:
@@ -560,18 +558,17 @@ def _read_actions(result: ReadWorkbook, rows: list, kind_codes) -> None:
         number = row[0].row
         values = {key: _text(row, index) for key, index in ACTION_INDEX.items()}
         raw_date = _cell(row, ACTION_INDEX["date"])
-        date = _date(raw_date)
+        date = parse_date(raw_date)
         if date is None:
             result.problems.append(
                 Problem(
                     sheet,
                     number,
                     result.column("date", actions=True),
-                    _("“%(value)s” is not a date (write it as YYYY-MM-DD).")
-                    % {"value": _normal(raw_date)},
+                    not_a_date(normal_text(raw_date)),
                 )
             )
-        kind = _choice(result, number, "kind", values["kind"] or "—", kind_codes, actions=True)
+        kind = choice_code(result, number, "kind", values["kind"] or "—", kind_codes, actions=True)
         if date is None or kind is None:
             continue
         result.actions.append(
@@ -587,12 +584,12 @@ def _read_actions(result: ReadWorkbook, rows: list, kind_codes) -> None:
         )
 
 
-def _date(value) -> datetime.date | None:
+def parse_date(value) -> datetime.date | None:
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
         return value
     try:
-        return datetime.date.fromisoformat(_normal(value))
+        return datetime.date.fromisoformat(normal_text(value))
     except ValueError:
         return None

@@ -24,7 +24,7 @@ class Command(BaseCommand):
     help = "Preview and apply a returned questionnaire (the state is read from the workbook)."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the returned XLSX workbook")
+        parser.add_argument("file", help="the returned workbook (XLSX) or CSV file")
         parser.add_argument("--dry-run", action="store_true", help="preview only, write nothing")
         parser.add_argument(
             "--skip-conflicts",
@@ -32,7 +32,8 @@ class Command(BaseCommand):
             help="apply the other rows when some rows conflict (the conflicts are not applied)",
         )
         parser.add_argument(
-            "--conflicts-output", help="write the conflicting rows as a new workbook (XLSX)"
+            "--conflicts-output",
+            help="write the conflicting rows as a new questionnaire (in the file's format)",
         )
 
     def handle(self, *args, file, dry_run, skip_conflicts, conflicts_output, **options):
@@ -74,10 +75,8 @@ class Command(BaseCommand):
 
     def _report(self, result: ImportResult) -> None:
         write = self.stdout.write
-        write(
-            f"{result.name}: questionnaire of {result.state} ({result.language}), "
-            f"exported {result.exported_at}."
-        )
+        exported = f", exported {result.exported_at}" if result.exported_at else ""
+        write(f"{result.name}: questionnaire of {result.state} ({result.language}){exported}.")
         for change in result.changes:
             what = "new follow-up" if change.created else "changed"
             write(
