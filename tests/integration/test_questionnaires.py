@@ -21,6 +21,7 @@ from recommendations.questionnaires.services import (
 )
 from recommendations.services import follow_ups as follow_up_services
 from tests.integration.shared import SEED_2017, make_follow_up, rec, snapshot, state
+from tests.questionnaire_helpers import fill
 
 pytestmark = pytest.mark.django_db
 
@@ -30,29 +31,6 @@ VIA = "questionnaire kenya.xlsx"
 
 def export(iso3="KEN", **kwargs) -> bytes:
     return questionnaire_export(member_state=state(iso3), **kwargs)
-
-
-def fill(data: bytes, answers=(), actions=(), edit=None) -> bytes:
-    """The workbook as a ministry returns it: answers {label: (status, response)} by the
-    column titles, action rows appended, `edit(book)` for anything else."""
-    book = load_workbook(io.BytesIO(data))
-    sheet = book.worksheets[0]
-    titles = [cell.value for cell in sheet[1]]
-    rows = {row[1].value: row for row in sheet.iter_rows(min_row=2)}
-    for label, (status, response) in dict(answers).items():
-        rows[label][titles.index("Status")].value = status
-        rows[label][titles.index("Response")].value = response
-    for number, values in enumerate(actions, start=2):
-        for column, value in enumerate(values, start=1):
-            cell = book.worksheets[1].cell(row=number, column=column)
-            cell.value = value
-            if isinstance(value, str):
-                cell.data_type = "s"  # typed as text ('=… in Excel), not a formula
-    if edit:
-        edit(book)
-    output = io.BytesIO()
-    book.save(output)
-    return output.getvalue()
 
 
 def run(data, **kwargs):
