@@ -3,5 +3,13 @@
 A module per entity; shared forms, filters and helpers. Importing the package registers
 every ModelAdmin (Django's autodiscovery imports `recommendations.admin`)."""
 
-from . import accounts, follow_ups, recommendations, reference, reports, work_queues  # noqa: F401
+from . import (  # noqa: F401
+    accounts,
+    follow_ups,
+    questionnaires,
+    recommendations,
+    reference,
+    reports,
+    work_queues,
+)
 from .common import language_name  # noqa: F401

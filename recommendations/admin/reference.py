@@ -13,6 +13,7 @@ from ..models import (
 )
 from ..parsing.themes import KEYWORD_LANGUAGES
 from ..services import reference as reference_services
+from . import questionnaires
 from .forms import ThemeForm
 from .history import HistoryInWordsAdmin
 
@@ -120,3 +121,10 @@ class MemberStateAdmin(ReferenceAdmin):
         lambda state, **kwargs: reference_services.member_state_update(member_state=state, **kwargs)
     )
     search_fields = ["iso3", "name_en", "name_zh"]
+    # The questionnaire: download (this action) and upload (its pages, linked from the list).
+    actions = [questionnaires.download_questionnaires]
+    has_questionnaire_permission = questionnaires.has_questionnaire_permission
+
+    def get_urls(self):
+        # Before the default ones, whose "<object_id>/" would take these addresses.
+        return questionnaires.QuestionnaireViews(self).urls() + super().get_urls()

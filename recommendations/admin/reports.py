@@ -11,6 +11,7 @@ from ..models import (
     ReportVersion,
 )
 from ..selectors import admin_lists
+from . import questionnaires
 from .common import ReadOnlyInline
 from .imports import ReportImportViews
 from .work_queues import ImportedWithinFilter
@@ -76,6 +77,8 @@ class ReportAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     inlines = [ReportSessionInline, ReportVersionInline, ReportRecommendationInline]
+    actions = [questionnaires.download_report_questionnaire]
+    has_questionnaire_permission = questionnaires.has_questionnaire_permission
 
     def get_queryset(self, request):
         return admin_lists.report_list()

@@ -2,7 +2,8 @@
 
 The index is the admin site's own; it is wrapped (not replaced) to record the visit
 (services/visits.py) and to add the queues' counts (selectors/admin_lists.work_queues)
-to its context. Each count links to the list it counts."""
+and the questionnaire's pages (admin/questionnaires.py) to its context. Each count links
+to the list it counts."""
 
 import datetime
 from urllib.parse import urlencode
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..selectors import admin_lists
 from ..services import visits as visit_services
+from .questionnaires import index_links
 
 RECENT_CHOICES = {"1": 1, "7": 7, "30": 30}  # days, as the lists' filters offer them
 
@@ -126,8 +128,12 @@ _site_index = admin.site.index
 
 
 def index(request, extra_context=None):
-    """The admin site's index, with the work queues."""
-    extra_context = {**(extra_context or {}), "work_queues": queues(request)}
+    """The admin site's index, with the work queues and the questionnaire's pages."""
+    extra_context = {
+        **(extra_context or {}),
+        "work_queues": queues(request),
+        "questionnaire_links": index_links(request),
+    }
     return _site_index(request, extra_context)
 
 
