@@ -369,16 +369,9 @@ class ActionUpdateSerializer(ActionSerializer):
         return fields
 
 
-class CoverageQuerySerializer(serializers.Serializer):
-    """The scope of a coverage request (query parameters)."""
-
-    report = IdField(queryset=Report.objects.all(), required=False)
-    body = serializers.SlugRelatedField(
-        slug_field="code", queryset=Body.objects.all(), required=False
-    )
-    member_state = IdField(queryset=MemberState.objects.all(), required=False)
-    updated_from = serializers.DateField(required=False)
-    updated_to = serializers.DateField(required=False)
+class QuerySerializer(serializers.Serializer):
+    """Query parameters: one given empty is refused (DRF would take it as left out), as
+    the filters refuse it."""
 
     def to_internal_value(self, data):
         empty = {
@@ -389,6 +382,18 @@ class CoverageQuerySerializer(serializers.Serializer):
         if empty:
             raise serializers.ValidationError(empty)
         return super().to_internal_value(data)
+
+
+class CoverageQuerySerializer(QuerySerializer):
+    """The scope of a coverage request (query parameters)."""
+
+    report = IdField(queryset=Report.objects.all(), required=False)
+    body = serializers.SlugRelatedField(
+        slug_field="code", queryset=Body.objects.all(), required=False
+    )
+    member_state = IdField(queryset=MemberState.objects.all(), required=False)
+    updated_from = serializers.DateField(required=False)
+    updated_to = serializers.DateField(required=False)
 
     def validate(self, attrs):
         start, end = attrs.get("updated_from"), attrs.get("updated_to")

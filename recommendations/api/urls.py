@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from recommendations.api import coverage, views
+from recommendations.api import coverage, questionnaires, views
 
 router = DefaultRouter(trailing_slash=True)
 router.register("reports", views.ReportViewSet, basename="report")
@@ -16,6 +16,16 @@ app_name = "api"
 urlpatterns = [
     path("", include(router.urls)),
     path("coverage/", coverage.CoverageView.as_view(), name="coverage"),
+    path(
+        "questionnaire.xlsx",
+        questionnaires.QuestionnaireDownloadView.as_view(),
+        name="questionnaire-xlsx",
+    ),
+    path(
+        "questionnaire/",
+        questionnaires.QuestionnaireUploadView.as_view(),
+        name="questionnaire-upload",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's set-up script as a file: no inline script, so
     # the Content Security Policy can forbid them.
