@@ -1,6 +1,7 @@
-"""Filling a questionnaire workbook as a ministry would (openpyxl), for the tests of the
-commands, the API and the admin."""
+"""Filling a questionnaire as a ministry would, the workbook (openpyxl) or the CSV file,
+for the tests of the commands, the API and the admin."""
 
+import csv
 import io
 
 from openpyxl import load_workbook
@@ -27,3 +28,26 @@ def fill(data: bytes, answers=(), actions=(), edit=None) -> bytes:
     output = io.BytesIO()
     book.save(output)
     return output.getvalue()
+
+
+def fill_csv(data: bytes, answers=(), actions=(), delimiter=",") -> bytes:
+    """The CSV as a ministry returns it: answers {label: (status, response)} and actions
+    {label: (date, kind, description)} written under the column titles (a second action
+    on a label repeats its row)."""
+    header, *rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    at = {title: index for index, title in enumerate(header)}
+    by_label = {row[at["Label"]]: row for row in rows}
+    for label, (status, response) in dict(answers).items():
+        by_label[label][at["Status"]] = status
+        by_label[label][at["Response"]] = response
+    for label, date, kind, description in actions:
+        row = by_label[label]
+        if row[at["New action: Date"]]:
+            row = list(row)
+            rows.append(row)
+        row[at["New action: Date"]] = date
+        row[at["New action: Kind"]] = kind
+        row[at["New action: Description"]] = description
+    output = io.StringIO()
+    csv.writer(output, delimiter=delimiter).writerows([header, *rows])
+    return ("\ufeff" + output.getvalue()).encode()

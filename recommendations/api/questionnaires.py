@@ -1,9 +1,9 @@
 """The questionnaire through the API (issue 16): a member state's workbook out, the filled
 workbook back.
 
-- GET /api/v1/questionnaire.xlsx: the questionnaire of one member state (a liaison's own;
-  staff name it), as the command `questionnaire_export` writes it.
-- POST /api/v1/questionnaire/ (multipart, field `file`): the returned workbook, previewed
+- GET /api/v1/questionnaire.xlsx and .csv: the questionnaire of one member state (a
+  liaison's own; staff name it), as the command `questionnaire_export` writes it.
+- POST /api/v1/questionnaire/ (multipart, field `file`): the returned file, previewed
   with `?dry_run=1` (nothing written) or applied in one transaction; conflicts (rows whose
   follow-up changed since the export) stop the write unless `?skip_conflicts=1`.
 
@@ -20,7 +20,12 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
@@ -35,13 +40,13 @@ from recommendations.choices import ActionKind, Status
 from recommendations.choices import Response as Answer
 from recommendations.models import Action, FollowUp, MemberState, Report, Theme
 from recommendations.questionnaires.services import (
+    FILE_FORMATS,
     WorkbookRefused,
     questionnaire_export,
     questionnaire_import,
 )
 from recommendations.scope import is_secretariat, member_state_of
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LANGUAGES = [("en", "English"), ("zh", "Chinese")]
 
 # ---------------------------------------------------------------- the request
@@ -101,7 +106,7 @@ class QuestionnaireQuerySerializer(QuerySerializer):
 
 class QuestionnaireUploadSerializer(serializers.Serializer):
     file = serializers.FileField(
-        help_text="The questionnaire as exported (XLSX), filled in. At most "
+        help_text="The questionnaire as exported (XLSX or CSV), filled in. At most "
         "QUESTIONNAIRE_MAX_BYTES (10 MB unless configured otherwise)."
     )
 
@@ -205,6 +210,7 @@ class QuestionnaireImportSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="The uploaded file's name.")
     state = serializers.CharField(help_text="The member state of the workbook (ISO3).")
     language = serializers.ChoiceField(choices=LANGUAGES)
+    file_format = serializers.ChoiceField(choices=list(FILE_FORMATS), help_text="As recognised.")
     exported_at = serializers.CharField(help_text="When the workbook was exported (ISO 8601).")
     applied = serializers.BooleanField(
         help_text="True when written; false for a preview, or when nothing was written."
@@ -241,44 +247,17 @@ _REFUSED = OpenApiResponse(
     description="Authenticated, but not allowed: staff without the permissions, or an "
     "account neither liaison nor staff.",
 )
-_DISPOSITION = OpenApiParameter(
-    "Content-Disposition",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    response=[200],
-    required=True,
-    description='`attachment; filename="questionnaire-ISO3-YYYY-MM-DD.xlsx"`.',
-)
 
 
 class QuestionnaireDownloadView(APIView):
     permission_model = FollowUp  # staff: view (or change) follow-ups
-    file_format = "xlsx"
-    media_type = XLSX
+    file_format = "xlsx"  # a key of FILE_FORMATS
 
     # Whatever the client accepts, a refusal is JSON (the only other renderer): a client
     # asking for the spreadsheet alone gets its 400 rather than a 406.
     def perform_content_negotiation(self, request, force=False):
         return super().perform_content_negotiation(request, force=True)
 
-    @extend_schema(
-        operation_id="questionnaire_xlsx",
-        tags=["questionnaire"],
-        summary="A member state's questionnaire (XLSX)",
-        description="One row per active recommendation in scope with the state's current "
-        "status, response and last action, for a ministry to fill offline and upload back "
-        "(POST /api/v1/questionnaire/). A liaison gets their own state's; staff name the "
-        "member state.",
-        parameters=[QuestionnaireQuerySerializer, _DISPOSITION],
-        responses={
-            (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="The workbook."),
-            400: OpenApiResponse(
-                description="An unknown report, theme or language, staff not naming the "
-                "member state, or a liaison naming another."
-            ),
-            403: _REFUSED,
-        },
-    )
     def get(self, request):
         query = QuestionnaireQuerySerializer(
             data=request.query_params, context={"request": request}
@@ -294,11 +273,69 @@ class QuestionnaireDownloadView(APIView):
             report=scope["report"].symbol if "report" in scope else None,
             theme=scope["theme"].code if "theme" in scope else None,
             now=now,
+            file_format=self.file_format,
         )
-        response = HttpResponse(data, content_type=self.media_type)
+        media_type, extension = FILE_FORMATS[self.file_format]
+        response = HttpResponse(data, content_type=media_type)
         name = f"questionnaire-{member_state.iso3}-{timezone.localdate(now).isoformat()}"
-        response["Content-Disposition"] = f'attachment; filename="{name}.{self.file_format}"'
+        response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
         return response
+
+
+def _download_schema(file_format: str, *, described: str, body: OpenApiTypes):
+    media_type, extension = FILE_FORMATS[file_format]
+    return extend_schema(
+        operation_id=f"questionnaire_{file_format}",
+        tags=["questionnaire"],
+        summary=f"A member state's questionnaire ({file_format.upper()})",
+        description="One row per active recommendation in scope with the state's current "
+        "status, response and last action, for a ministry to fill offline and upload back "
+        f"(POST /api/v1/questionnaire/). {described} A liaison gets their own state's; "
+        "staff name the member state.",
+        parameters=[
+            QuestionnaireQuerySerializer,
+            OpenApiParameter(
+                "Content-Disposition",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[200],
+                required=True,
+                description=f'`attachment; filename="questionnaire-ISO3-YYYY-MM-DD.{extension}"`.',
+            ),
+        ],
+        responses={
+            (200, media_type.split(";")[0]): OpenApiResponse(body, description=described),
+            400: OpenApiResponse(
+                description="An unknown report, theme or language, staff not naming the "
+                "member state, or a liaison naming another."
+            ),
+            403: _REFUSED,
+        },
+    )
+
+
+@extend_schema_view(
+    get=_download_schema(
+        "xlsx",
+        described="An Excel workbook: status and response chosen from drop-down lists, new "
+        "actions on a sheet of their own, everything else locked.",
+        body=OpenApiTypes.BINARY,
+    )
+)
+class QuestionnaireXlsxView(QuestionnaireDownloadView):
+    file_format = "xlsx"
+
+
+@extend_schema_view(
+    get=_download_schema(
+        "csv",
+        described="One CSV file (UTF-8 with a byte order mark): the workbook's columns with "
+        "the state first and one new action per row (repeat a row for a second action).",
+        body=OpenApiTypes.STR,
+    )
+)
+class QuestionnaireCsvView(QuestionnaireDownloadView):
+    file_format = "csv"
 
 
 class QuestionnaireUploadView(APIView):
@@ -318,7 +355,8 @@ class QuestionnaireUploadView(APIView):
         operation_id="questionnaire_upload",
         tags=["questionnaire"],
         summary="Upload a filled questionnaire: preview or apply it",
-        description="The workbook as exported by GET /api/v1/questionnaire.xlsx, filled in. "
+        description="The file as exported by GET /api/v1/questionnaire.xlsx (or .csv), "
+        "filled in; the format is recognised. "
         "With `dry_run`, a preview: what would change, row by row, the rows unchanged, the "
         "new actions, conflicts and problems; nothing is written. Without it, every row is "
         "written in one transaction, with the history `questionnaire FILE`, or nothing is: "

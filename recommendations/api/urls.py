@@ -18,8 +18,13 @@ urlpatterns = [
     path("coverage/", coverage.CoverageView.as_view(), name="coverage"),
     path(
         "questionnaire.xlsx",
-        questionnaires.QuestionnaireDownloadView.as_view(),
+        questionnaires.QuestionnaireXlsxView.as_view(),
         name="questionnaire-xlsx",
+    ),
+    path(
+        "questionnaire.csv",
+        questionnaires.QuestionnaireCsvView.as_view(),
+        name="questionnaire-csv",
     ),
     path(
         "questionnaire/",

@@ -17,12 +17,13 @@ from recommendations.models import Action, FollowUp
 from recommendations.services import follow_ups as follow_up_services
 from tests.api.test_contract import make_staff_with
 from tests.integration.shared import SEED_2017, make_follow_up, rec, snapshot
-from tests.questionnaire_helpers import fill
+from tests.questionnaire_helpers import fill, fill_csv
 
 pytestmark = pytest.mark.django_db
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOWNLOAD = "/api/v1/questionnaire.xlsx"
+DOWNLOAD_CSV = "/api/v1/questionnaire.csv"
 UPLOAD = "/api/v1/questionnaire/"
 NAME = "kenya.xlsx"
 
@@ -76,8 +77,11 @@ def test_a_liaison_downloads_their_own_states_workbook(seeds, kenya):
     assert "KEN" in response.json()["member_state"][0]
 
 
-def test_staff_name_the_member_state(seeds, staff_caller):
-    response = staff_caller.get(DOWNLOAD)
+@pytest.mark.parametrize("path", [DOWNLOAD, DOWNLOAD_CSV])
+def test_staff_name_the_member_state(seeds, staff_caller, kenya, path):
+    response = staff_caller.get(path)
+    assert response.status_code == 400 and list(response.json()) == ["member_state"]
+    response = kenya.get(path, {"member_state": "BOL"})
     assert response.status_code == 400 and list(response.json()) == ["member_state"]
     data = download(staff_caller, member_state="BOL")
     assert workbook_state(data) == ("BOL", "en")
@@ -96,11 +100,12 @@ def test_staff_name_the_member_state(seeds, staff_caller):
 )
 def test_unknown_scope_is_a_400_naming_it(seeds, kenya, query, field):
     before = snapshot()
-    response = kenya.get(DOWNLOAD, query)
-    assert response.status_code == 400, response.content
-    body = response.json()
-    assert list(body) == [field]
-    assert all(isinstance(reason, str) for reason in body[field])
+    for path in (DOWNLOAD, DOWNLOAD_CSV):
+        response = kenya.get(path, query)
+        assert response.status_code == 400, response.content
+        body = response.json()
+        assert list(body) == [field]
+        assert all(isinstance(reason, str) for reason in body[field])
     assert snapshot() == before
 
 
@@ -160,7 +165,12 @@ def test_round_trip_preview_then_apply(seeds, kenya):
     assert snapshot() == before
     preview = response.json()
     assert preview["applied"] is False
-    assert (preview["name"], preview["state"], preview["language"]) == (NAME, "KEN", "en")
+    assert (preview["name"], preview["state"], preview["language"], preview["file_format"]) == (
+        NAME,
+        "KEN",
+        "en",
+        "xlsx",
+    )
     assert preview["exported_at"] and not preview["conflicts"] and not preview["problems"]
     changes = {change["label"]: change for change in preview["changes"]}
     assert changes["93(a)"] == {
@@ -215,6 +225,36 @@ def test_round_trip_preview_then_apply(seeds, kenya):
     again = upload(kenya, data).json()
     assert again["applied"] is True and not again["changes"] and not again["conflicts"]
     assert [action["already_recorded"] for action in again["actions"]] == [True]
+
+
+def test_round_trip_in_csv(seeds, kenya, bolivia):
+    response = kenya.get(DOWNLOAD_CSV, {"report": SEED_2017})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].endswith('.csv"')
+    assert response.content.startswith("\ufeff".encode())
+    data = fill_csv(
+        response.content,
+        answers={"93(a)": ("Implemented", "Accepted")},
+        actions=[("93(a)", "2025-03-01", "Funding", "A budget line")],
+        delimiter=";",
+    )
+    before = snapshot()
+    preview = upload(kenya, data, name="kenya.csv", dry_run=1)
+    assert preview.status_code == 200, preview.content
+    assert preview.json()["file_format"] == "csv" and snapshot() == before
+    assert [change["label"] for change in preview.json()["changes"]] == ["93(a)"]
+    refused = upload(bolivia, data, name="kenya.csv")
+    assert refused.status_code == 400 and list(refused.json()) == ["file"]
+    assert snapshot() == before
+    response = upload(kenya, data, name="kenya.csv")
+    assert response.status_code == 200 and response.json()["applied"] is True
+    follow_up = FollowUp.objects.get(recommendation=rec("93(a)"), member_state="KEN")
+    assert (follow_up.status, follow_up.actions.get().description) == (
+        Status.IMPLEMENTED,
+        "A budget line",
+    )
+    assert follow_up.history.first().history_change_reason == "questionnaire kenya.csv"
 
 
 def test_staff_upload_on_behalf_of_the_state_in_the_workbook(seeds, staff_caller):

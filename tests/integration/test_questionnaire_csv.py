@@ -20,6 +20,7 @@ from recommendations.questionnaires.services import (
 )
 from recommendations.services import follow_ups as follow_up_services
 from tests.integration.shared import SEED_2017, make_follow_up, rec, snapshot, state
+from tests.questionnaire_helpers import fill_csv as fill
 
 pytestmark = pytest.mark.django_db
 
@@ -28,29 +29,6 @@ NAME = "kenya.csv"
 
 def export(iso3="KEN", **kwargs) -> bytes:
     return questionnaire_export(member_state=state(iso3), file_format="csv", **kwargs)
-
-
-def fill(data: bytes, answers=(), actions=(), delimiter=",") -> bytes:
-    """The CSV as a ministry returns it: answers {label: (status, response)} and actions
-    {label: (date, kind, description)} written under the column titles (a second action
-    on a label repeats its row)."""
-    header, *rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    at = {title: index for index, title in enumerate(header)}
-    by_label = {row[at["Label"]]: row for row in rows}
-    for label, (status, response) in dict(answers).items():
-        by_label[label][at["Status"]] = status
-        by_label[label][at["Response"]] = response
-    for label, date, kind, description in actions:
-        row = by_label[label]
-        if row[at["New action: Date"]]:
-            row = list(row)
-            rows.append(row)
-        row[at["New action: Date"]] = date
-        row[at["New action: Kind"]] = kind
-        row[at["New action: Description"]] = description
-    output = io.StringIO()
-    csv.writer(output, delimiter=delimiter).writerows([header, *rows])
-    return ("\ufeff" + output.getvalue()).encode()
 
 
 def run(data, **kwargs):
