@@ -144,7 +144,10 @@ class ExportForm(forms.Form):
     def __init__(self, *args, choose_state: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["language"].initial = _page_language()
-        if not choose_state:
+        if choose_state:  # listed by their names in the page's language
+            name = "name_zh" if _page_language() == "zh" else "name_en"
+            self.fields["member_state"].queryset = MemberState.objects.order_by(name)
+        else:
             del self.fields["member_state"]
 
 
@@ -630,6 +633,8 @@ class QuestionnaireViews:
             {
                 **row,
                 "url": follow_up_url(row["follow_up"]),
+                "status_changed": row["status_from"] != row["status_to"],
+                "response_changed": row["response_from"] != row["response_to"],
                 "status_from": _choice(Status, row["status_from"]),
                 "status_to": _choice(Status, row["status_to"]),
                 "response_from": _choice(Response, row["response_from"]),
