@@ -1,6 +1,7 @@
 """The permission contract (issue 14): every endpoint, every verb, every role.
 
-CONTRACT below is the whole rule as a table of status codes. Each case also checks what
+CONTRACT below is the whole rule as a table of status codes (QUESTIONNAIRE_CONTRACT for
+the questionnaire's files). Each case also checks what
 the status code stands for: after a successful write, the saved row (read again from the
 database) and its newest history record (type, user, change reason "api"); after a
 refused write, every row and every history record as they were. Then staff are held to
@@ -14,6 +15,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -21,8 +23,10 @@ from rest_framework.test import APIClient
 from recommendations import roles
 from recommendations.api.conditional import etag
 from recommendations.models import Action, FollowUp, MemberState, Recommendation, Report, Theme
+from recommendations.questionnaires.services import questionnaire_export
 from recommendations.services import follow_ups as services
 from recommendations.services.tokens import token_issue
+from tests.questionnaire_helpers import fill
 
 pytestmark = pytest.mark.django_db
 
@@ -314,6 +318,90 @@ def test_every_endpoint_and_verb_is_in_the_contract():
     assert {endpoint for endpoint, _ in CONTRACT} == endpoints
     verbs = set(SUCCESS)
     assert {verb for (endpoint, verb) in CONTRACT if endpoint != "coverage"} == verbs
+
+
+# The questionnaire: files, not objects -----------------------------------------------------
+# GET of a state's questionnaire (`member_state` is the role's state: "other" is Kenya's
+# liaison asking for Bolivia's, a 400 naming it) and POST of a filled one (the role's
+# state's workbook: "other" is Kenya's liaison uploading Bolivia's, a 400 naming `file`).
+# Staff need view (or change) on follow-ups to download, and add and change on follow-ups
+# and add on actions to upload: test_questionnaire_api.py, permission by permission.
+QUESTIONNAIRE_PATHS = {"xlsx": "questionnaire.xlsx", "csv": "questionnaire.csv"}
+QUESTIONNAIRE_PATHS["upload"] = "questionnaire/"
+# fmt: off
+QUESTIONNAIRE_CONTRACT = {
+    #                        anon  own  other secr  idle
+    ("xlsx", "get"):        (401, 200, 400, 200, 403),
+    ("xlsx", "post"):       (401, 405, 405, 405, 405),
+    ("csv", "get"):         (401, 200, 400, 200, 403),
+    ("csv", "delete"):      (401, 405, 405, 405, 405),
+    ("upload", "post"):     (401, 200, 400, 200, 403),
+    ("upload", "get"):      (401, 405, 405, 405, 405),
+    ("upload", "put"):      (401, 405, 405, 405, 405),
+    ("upload", "patch"):    (401, 405, 405, 405, 405),
+    ("upload", "delete"):   (401, 405, 405, 405, 405),
+}
+# fmt: on
+QUESTIONNAIRE_CASES = [
+    pytest.param(endpoint, verb, role, status, id=f"questionnaire-{endpoint}-{verb}-{role}")
+    for (endpoint, verb), statuses in QUESTIONNAIRE_CONTRACT.items()
+    for role, status in zip(ROLE, statuses, strict=True)
+]
+
+
+def questionnaire_file(world, state) -> bytes:
+    """The state's questionnaire of the world's report, with an answer on the followed-up
+    recommendation."""
+    data = questionnaire_export(
+        member_state=MemberState.objects.get(iso3=state), report=world.report.symbol
+    )
+    return fill(data, answers={world.recommendation.label: ("Implemented", "Accepted")})
+
+
+@pytest.mark.parametrize(("endpoint", "verb", "role", "status"), QUESTIONNAIRE_CASES)
+def test_questionnaire_contract(request, world, endpoint, verb, role, status):
+    caller = who(request, role)
+    state = ROLE[role][1]
+    path = f"{API}{QUESTIONNAIRE_PATHS[endpoint]}"
+    before = snapshot()
+    if verb == "get":
+        response = caller.client.get(path, {"member_state": state, "report": world.report.symbol})
+    elif (endpoint, verb) == ("upload", "post"):
+        upload = SimpleUploadedFile("questionnaire.xlsx", questionnaire_file(world, state))
+        response = caller.client.post(path, {"file": upload}, format="multipart")
+    else:
+        response = caller.client.generic(verb.upper(), path)
+    assert response.status_code == status, response.content
+    if status == 401:
+        assert response["WWW-Authenticate"] == "Token"
+    if status == 400:
+        assert set(response.json()) == {"member_state" if verb == "get" else "file"}
+    if verb != "get" and status != 200:
+        assert snapshot() == before  # refused: nothing written, no history
+    if status == 200 and verb == "get":
+        assert f'filename="questionnaire-{state}-' in response["Content-Disposition"]
+    if status == 200 and verb == "post":
+        assert response.json()["applied"] is True and response.json()["state"] == state
+        follow_up = FollowUp.objects.get(pk=world.follow_ups[state].pk)
+        assert (follow_up.status, follow_up.response, follow_up.version) == (
+            "implemented",
+            "accepted",
+            2,
+        )
+        assert new_history(before) == [(FollowUp, follow_up.pk)]
+        record = newest_history(FollowUp, follow_up.pk)
+        assert (record.history_user, record.history_change_reason) == (
+            caller.user,
+            "questionnaire questionnaire.xlsx",
+        )
+
+
+def test_every_path_outside_the_router_is_in_a_contract():
+    from recommendations.api.urls import urlpatterns
+
+    paths = {str(p.pattern) for p in urlpatterns if not hasattr(p, "url_patterns")}
+    assert paths - {"schema/", "docs/"} == {"coverage/", *QUESTIONNAIRE_PATHS.values()}
+    assert {endpoint for endpoint, _ in QUESTIONNAIRE_CONTRACT} == set(QUESTIONNAIRE_PATHS)
 
 
 # Staff: exactly one permission per verb ---------------------------------------------------
