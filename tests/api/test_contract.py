@@ -1,11 +1,11 @@
 """The permission contract (issue 14): every endpoint, every verb, every role.
 
 CONTRACT below is the whole rule as a table of status codes (QUESTIONNAIRE_CONTRACT for
-the questionnaire's files). Each case also checks what
-the status code stands for: after a successful write, the saved row (read again from the
-database) and its newest history record (type, user, change reason "api"); after a
-refused write, every row and every history record as they were. Then staff are held to
-exactly one model permission per verb, and the admin answers as the API does.
+the questionnaire's files). Each case also checks what the status code stands for: after
+a successful write, the saved row (read again from the database) and its newest history
+record (type, user, change reason "api"); after a refused write, every row and every
+history record as they were. Then staff are held to exactly one model permission per
+verb, and the admin answers as the API does.
 """
 
 import datetime
