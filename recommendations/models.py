@@ -70,6 +70,38 @@ class Body(LocalisedName, models.Model):
         return self.name
 
 
+class BodySession(models.Model):
+    """A session of a governing body and when it meets. A report's follow-up is due by
+    the first session of a body it is addressed to after the session (or date) of the
+    report itself (services/deadlines.py)."""
+
+    body = models.ForeignKey(
+        Body, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("body")
+    )
+    name = models.CharField(
+        _("session"), max_length=100, help_text=_("As the body names it, e.g. “68th session”.")
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["body", "start_date"]
+        verbose_name = _("session of a body")
+        verbose_name_plural = _("sessions of bodies")
+        constraints = [
+            models.UniqueConstraint(fields=["body", "start_date"], name="body_session_unique"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="body_session_dates",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body.code} {self.name} ({self.start_date.isoformat()})"
+
+
 class MemberState(LocalisedName, models.Model):
     iso3 = models.CharField(_("ISO3 code"), max_length=3, primary_key=True)
     name_en = models.CharField(_("English name"), max_length=100, unique=True)
@@ -106,6 +138,20 @@ class Report(models.Model):
         help_text=_("Title of the section the recommendations were read from; empty if none."),
     )
     imported_at = models.DateTimeField(_("imported at"))
+    due_date = models.DateField(
+        _("follow-up due"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The date by which member states report on the recommendations: by default "
+            "the next session of a body the report is addressed to."
+        ),
+    )
+    due_date_set_by_staff = models.BooleanField(
+        _("due date set by staff"),
+        default=False,
+        help_text=_("When set, the sessions of the bodies no longer change the due date."),
+    )
 
     class Meta:
         ordering = ["symbol"]
@@ -221,6 +267,12 @@ class Recommendation(models.Model):
     position = models.PositiveIntegerField(_("position"))
     source_line = models.PositiveIntegerField(_("line in source"), null=True, blank=True)
     is_withdrawn = models.BooleanField(_("withdrawn"), default=False)
+    due_date = models.DateField(
+        _("follow-up due"),
+        null=True,
+        blank=True,
+        help_text=_("Only when it differs from the report's due date."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -507,3 +559,136 @@ class AdminVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.last_seen_at:%Y-%m-%d %H:%M})"
+
+
+class UserPreference(models.Model):
+    """What a user chose about the mail the tracker sends them."""
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        CHINESE = "zh", _("Chinese")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="preference",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(
+        _("language of e-mail"), max_length=5, choices=Language.choices, default="en"
+    )
+    digests = models.BooleanField(
+        _("receives digests"),
+        default=True,
+        help_text=_("Reminders of due and overdue recommendations, or of claims to verify."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("e-mail preference")
+        verbose_name_plural = _("e-mail preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Email(models.Model):
+    """An e-mail the tracker sent, or tried to send: who, when, what."""
+
+    class Kind(models.TextChoices):
+        LIAISON_DIGEST = "liaison_digest", _("Digest of due and overdue recommendations")
+        STAFF_DIGEST = "staff_digest", _("Digest of claims awaiting verification")
+
+    class Outcome(models.TextChoices):
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="emails",
+        verbose_name=_("user"),
+    )
+    to = models.EmailField(_("to"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    language = models.CharField(_("language"), max_length=5)
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("text"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("e-mail")
+        verbose_name_plural = _("e-mails")
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"
+
+
+class Reminder(models.Model):
+    """One thing a user is reminded of once: a recommendation of their state crossing a
+    threshold of its due date, or a claim to verify. Created pending; sent when the
+    digest carrying it was accepted by the mail server (services/reminders.py)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("user"),
+    )
+    key = models.CharField(_("key"), max_length=100)
+    recommendation = models.ForeignKey(
+        Recommendation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recommendation"),
+    )
+    member_state = models.ForeignKey(
+        MemberState,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("member state"),
+    )
+    follow_up = models.ForeignKey(
+        FollowUp,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("follow-up"),
+    )
+    threshold = models.SmallIntegerField(
+        _("days from the due date"),
+        null=True,
+        blank=True,
+        help_text=_("Negative before the due date, 0 on the day, positive after it."),
+    )
+    email = models.ForeignKey(
+        Email,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        verbose_name=_("e-mail"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="reminder_once_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.key}"

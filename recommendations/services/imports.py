@@ -41,6 +41,7 @@ from recommendations.models import (
 from recommendations.parsing import ParsedReport, ParseError, Taxonomy, parse_source
 from recommendations.selectors import themes as theme_selectors
 from recommendations.services.audit import audit
+from recommendations.services.deadlines import report_due_dates_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -362,6 +363,7 @@ def report_import(
             report, parsed, result, reason=f"import {source_file}", is_new=is_new
         )
         result.theme_counts = _theme_counts(report)
+        report_due_dates_refresh([report])
         if not is_new and not allow_withdraw:
             refusal = _mass_withdrawal(result.withdrawn, active_before)
         if dry_run or refusal:
