@@ -5,6 +5,7 @@ parameters, and ETags are read from the responses' headers."""
 
 import datetime
 import importlib
+import io
 import subprocess
 import sys
 from io import StringIO
@@ -15,8 +16,11 @@ from django.core.management import call_command
 
 from recommendations.models import MemberState
 from recommendations.services.tokens import liaison_create
+from tests.integration.shared import SEED_2017
+from tests.questionnaire_helpers import fill
 
 PACKAGE = "tracker_client"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +30,13 @@ def generated(tmp_path_factory, live_server):
     schema = httpx.get(f"{live_server.url}/api/v1/schema/?format=json", timeout=30)
     assert schema.status_code == 200
     (tmp_path / "schema.json").write_bytes(schema.content)
-    # No post-hooks (they would run ruff over the generated code); no network needed.
-    (tmp_path / "config.yaml").write_text(f"post_hooks: []\npackage_name_override: {PACKAGE}\n")
+    # No post-hooks (they would run ruff over the generated code); no network needed. The
+    # generator reads only JSON, text and application/octet-stream responses: the
+    # questionnaire's XLSX is bytes to it.
+    (tmp_path / "config.yaml").write_text(
+        f"post_hooks: []\npackage_name_override: {PACKAGE}\n"
+        f"content_type_overrides:\n  {XLSX}: application/octet-stream\n"
+    )
     result = subprocess.run(
         [
             sys.executable,
@@ -190,3 +199,39 @@ def test_the_generated_client_sends_no_bearer(generated, live_server, liaison_ke
         response = themes_list.sync_detailed(client=bearer)
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == "Token"
+
+
+def test_the_questionnaire_through_the_generated_client(generated, live_server, liaison_key):
+    """Download the workbook, fill it, preview and apply it: a multipart upload and typed
+    answers from generated functions alone."""
+    questionnaire_xlsx = api("questionnaire.questionnaire_xlsx")
+    questionnaire_csv = api("questionnaire.questionnaire_csv")
+    questionnaire_upload = api("questionnaire.questionnaire_upload")
+    client = generated.AuthenticatedClient(
+        base_url=live_server.url, token=liaison_key, prefix="Token"
+    )
+    with client:
+        workbook = questionnaire_xlsx.sync_detailed(client=client, report=SEED_2017)
+        assert workbook.status_code == 200, workbook.content
+        assert workbook.headers["Content-Type"] == XLSX
+        data = fill(workbook.content, answers={"93(a)": ("In progress", "Accepted")})
+        sheet = questionnaire_csv.sync_detailed(client=client, report=SEED_2017)
+        assert sheet.status_code == 200 and sheet.content.startswith("\ufeff".encode())
+
+        def send(**query):
+            upload = generated.types.File(payload=io.BytesIO(data), file_name="kenya.xlsx")
+            body = model("QuestionnaireUploadRequest")(file=upload)
+            return questionnaire_upload.sync_detailed(client=client, body=body, **query)
+
+        preview = send(dry_run=True)
+        assert preview.status_code == 200, preview.content
+        assert isinstance(preview.parsed, model("QuestionnaireImport"))
+        assert preview.parsed.applied is False
+        assert [change.label for change in preview.parsed.changes] == ["93(a)"]
+        applied = send()
+        assert applied.status_code == 200, applied.content
+        assert applied.parsed.applied is True
+
+        refused = questionnaire_xlsx.sync_detailed(client=client, member_state="BOL")
+        assert refused.status_code == 400
+        assert isinstance(refused.parsed, model("ValidationError"))
