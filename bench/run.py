@@ -7,7 +7,11 @@ Builds a throwaway SQLite database once (migrate + seed_demo), then measures:
 2. two API lists through the WSGI app with a real liaison token, against a bare Django
    view (bench/floor.py) with the same authentication, middleware and rows;
 3. coverage_by_theme() over everything, against hand-written SQL (bench/baselines.py);
-4. export_statuses (CSV) of every follow-up, against sqlite3 -> csv.writer.
+4. export_statuses (CSV) of every follow-up, against sqlite3 -> csv.writer;
+5. the questionnaire round trip of one state over 2,000 recommendations (export, preview,
+   apply) in a database of its own, against openpyxl writing and reading the same cells
+   (bench/questionnaire.py, which also runs alone and documents its BENCH_QUESTIONNAIRE_*
+   variables).
 
 Environment (all optional):
   BENCH_RECOMMENDATIONS   demo recommendations (default 100000)
@@ -485,6 +489,10 @@ def table(results: dict) -> list[list[str]]:
             verdict(peak <= 100 and tracker["rss_mb"] <= 100),
         ]
     )
+    if "questionnaire" in results:
+        from bench.questionnaire import table_rows
+
+        rows.extend(table_rows(results["questionnaire"]))
     return rows
 
 
@@ -511,7 +519,7 @@ def main() -> None:
         raise SystemExit("BENCH_DATABASE_URL: the baselines read SQLite directly; use sqlite:///")
     say = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
 
-    say("1/4 import_seeds into an empty database …")
+    say("1/5 import_seeds into an empty database …")
     results: dict = {"repeat": repeat, "imports": run_child("imports")}
     setup_django(database_url)
     from django.conf import settings
@@ -520,12 +528,12 @@ def main() -> None:
     database = Path(settings.DATABASES["default"]["NAME"])
     say(f"the data set in {database} (seed_demo {params}; BENCH_REUSE=1 reuses it) …")
     build_seconds, counts = build(database, params)
-    say("2/4 API lists …")
+    say("2/5 API lists …")
     results["api"] = bench_api(repeat)
-    say("3/4 coverage …")
+    say("3/5 coverage …")
     results["coverage"] = bench_coverage(database)
     connections.close_all()
-    say("4/4 export …")
+    say("4/5 export …")
     runs: dict[str, list[dict]] = {"tracker": [], "raw": []}
     for _ in range(export_runs):  # interleaved, so that a busy moment hits both sides
         for kind, measured in runs.items():
@@ -537,6 +545,8 @@ def main() -> None:
         "raw_traced": run_child("export", "raw", "trace"),
         "runs": export_runs,
     }
+    say("5/5 questionnaire round trip (a database of its own) …")
+    results["questionnaire"] = run_child("questionnaire")
 
     import django
 
@@ -559,6 +569,10 @@ if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
         if sys.argv[2] == "imports":
             print(json.dumps(child_imports()))
+        elif sys.argv[2] == "questionnaire":
+            from bench.questionnaire import measure
+
+            print(json.dumps(measure()))
         else:
             print(json.dumps(child_export(sys.argv[3], trace="trace" in sys.argv[4:])))
     else:
