@@ -43,11 +43,13 @@ lint: install
 
 # Debian packages the tests need: Chromium and a font with Chinese glyphs for the
 # browser tests; poppler's pdftotext for the tests of text already extracted from PDF;
-# axe-core (pinned in package-lock.json, from the npm registry) for the accessibility tests.
+# axe-core (pinned in package-lock.json, from the npm registry) for the accessibility tests;
+# LibreOffice (headless Calc, and Writer) for the questionnaire's LibreOffice round trip.
 browser-deps: node_modules/axe-core/axe.min.js
 	command -v chromium >/dev/null || scripts/apt_install.sh chromium
 	command -v pdftotext >/dev/null || scripts/apt_install.sh poppler-utils
 	fc-list :lang=zh | grep -q . || scripts/apt_install.sh fonts-wqy-microhei
+	command -v soffice >/dev/null || scripts/apt_install.sh libreoffice-calc-nogui libreoffice-writer-nogui
 
 node_modules/axe-core/axe.min.js: package.json package-lock.json
 	command -v npm >/dev/null || scripts/apt_install.sh npm
