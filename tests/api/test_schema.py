@@ -248,3 +248,69 @@ def test_a_malformed_body_is_a_validation_error_too(db):
         isinstance(reasons, list) and all(isinstance(reason, str) for reason in reasons)
         for reasons in response.json().values()
     )
+
+
+QUESTIONNAIRE_DOWNLOADS = {
+    "questionnaire.xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        {"type": "string", "format": "binary"},
+    ),
+    "questionnaire.csv": ("text/csv", {"type": "string"}),
+}
+
+
+@pytest.mark.parametrize("path", QUESTIONNAIRE_DOWNLOADS)
+def test_questionnaire_downloads_are_files(schema, path):
+    media_type, body = QUESTIONNAIRE_DOWNLOADS[path]
+    operation = schema["paths"][f"{API}/{path}"]["get"]
+    ok = operation["responses"]["200"]
+    assert ok["content"] == {media_type: {"schema": body}}
+    assert ok["headers"]["Content-Disposition"]["required"] is True
+    assert {p["name"] for p in operation["parameters"]} == {
+        "member_state",
+        "report",
+        "theme",
+        "language",
+    }
+    language = parameter(operation, "language", "query")
+    assert language["schema"]["enum"] == ["en", "zh"]
+    assert "Accept-Language" in language["description"]  # the default, documented
+    assert {"400", "401", "403", "429"} <= set(operation["responses"])
+
+
+def test_questionnaire_upload_is_multipart_with_typed_answers(schema):
+    operation = schema["paths"][f"{API}/questionnaire/"]["post"]
+    [(media_type, content)] = operation["requestBody"]["content"].items()
+    assert media_type == "multipart/form-data"
+    body = resolve(schema, content["schema"])
+    assert body["required"] == ["file"]
+    assert body["properties"]["file"] == {
+        **body["properties"]["file"],
+        "type": "string",
+        "format": "binary",
+    }
+    for name in ("dry_run", "skip_conflicts"):
+        assert parameter(operation, name, "query")["schema"]["type"] == "boolean"
+    responses = operation["responses"]
+    assert {"200", "400", "401", "403", "409", "413", "429"} <= set(responses)
+    assert responses["200"]["content"] == responses["409"]["content"]
+    result = response_schema(schema, responses["200"])
+    assert set(result["required"]) >= {
+        "state", "language", "exported_at", "applied", "changes", "unchanged", "actions",
+        "conflicts", "problems",
+    }  # fmt: skip
+    conflict = resolve(schema, result["properties"]["conflicts"]["items"])
+    assert set(conflict["properties"]) >= {
+        "their_status", "their_response", "current_status", "current_response",
+        "exported_version", "current_version", "changed_by", "changed_at", "changed_via",
+    }  # fmt: skip
+    change = resolve(schema, result["properties"]["changes"]["items"])
+    assert set(change["properties"]) == {
+        "sheet", "row", "report", "label", "status_from", "status_to", "response_from",
+        "response_to", "created",
+    }  # fmt: skip
+    problem = resolve(schema, result["properties"]["problems"]["items"])
+    assert set(problem["properties"]) == {"sheet", "row", "column", "message"}
+    assert responses["403"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
