@@ -313,3 +313,65 @@ def test_bad_if_match_is_a_precondition_failure(api_schema, role):
             problem = f"412 without the current ETag {current}: {response.headers}"
         results.append((ascii(if_match), problem))
     _report(results)
+
+
+# The questionnaire: multipart bodies a generator does not make (empty, without a
+# boundary, cut short, a file that is no questionnaire) and query values far longer than
+# any name. Each: (method, path, query, raw multipart body or None, the field the 400 must
+# name).
+BOUNDARY = "fuzz-boundary"
+UPLOAD, DOWNLOAD = "/api/v1/questionnaire/", "/api/v1/questionnaire.xlsx"
+
+
+def _multipart(*parts: tuple[str, str | None, bytes], end=True) -> bytes:
+    """A multipart body of (field, file name or None, content) parts."""
+    body = b""
+    for name, file_name, content in parts:
+        disposition = f'form-data; name="{name}"'
+        if file_name is not None:
+            disposition += f'; filename="{file_name}"'
+        body += f"--{BOUNDARY}\r\nContent-Disposition: {disposition}\r\n\r\n".encode()
+        body += content + b"\r\n"
+    return body + (f"--{BOUNDARY}--\r\n".encode() if end else b"")
+
+
+HUGE = "x" * 20_000
+QUESTIONNAIRE_CASES = [
+    ("POST", UPLOAD, {}, _multipart(), "file"),
+    ("POST", UPLOAD, {}, b"", "file"),
+    ("POST", UPLOAD, {}, _multipart(("file", "notes.xlsx", b"not a workbook")), "file"),
+    ("POST", UPLOAD, {}, _multipart(("file", "kenya.csv", b"Label,Status\n93(a),x\n")), "file"),
+    ("POST", UPLOAD, {}, _multipart(("file", "a.zip", b"PK\x05\x06" + b"\x00" * 18)), "file"),
+    ("POST", UPLOAD, {}, _multipart(("file", "empty.xlsx", b"")), "file"),
+    ("POST", UPLOAD, {}, _multipart(("file", None, b"text, not a file")), "file"),
+    ("POST", UPLOAD, {}, _multipart(("file", "\x00.xlsx", b"x")), "file"),
+    ("POST", UPLOAD, {}, _multipart(("other", "a.xlsx", b"x")), "file"),
+    ("POST", UPLOAD, {}, _multipart(("file", "cut.xlsx", b"x"), end=False), "file"),
+    ("POST", UPLOAD, {"dry_run": "²"}, _multipart(), "dry_run"),
+    ("POST", UPLOAD, {"skip_conflicts": HUGE}, _multipart(), "skip_conflicts"),
+    *[("GET", DOWNLOAD, {name: HUGE}, None, name)
+      for name in ("report", "theme", "language", "member_state")],
+    ("GET", DOWNLOAD, {"report": "١٢"}, None, "report"),
+    ("GET", DOWNLOAD, {"member_state": "KEN\x00"}, None, "member_state"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ["liaison", "staff"])
+def test_bad_questionnaire_requests(api_schema, role):
+    results = []
+    for method, path, query, body, field in QUESTIONNAIRE_CASES:
+        cache.clear()
+        if method == "GET" and role == "staff":
+            query = {"member_state": "KEN", **query}
+        operation = api_schema[path][method]
+        headers = auth(role)
+        if body is None:
+            case = operation.Case(query=query)
+            response = case.call(headers=headers)
+        else:
+            case = operation.Case(query=query, body={}, media_type="multipart/form-data")
+            headers["Content-Type"] = f"multipart/form-data; boundary={BOUNDARY}"
+            response = case.call(headers=headers, data=body)
+        label = f"{method} {path} {str(query)[:60]} {body[:60] if body else ''}"
+        results.append((ascii(label), _judge(case, response, role, 400, field)))
+    _report(results)
