@@ -35,12 +35,13 @@ from django.template.response import TemplateResponse
 from django.urls import re_path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from ..choices import ActionKind, Response, Status
-from ..models import MemberState, Theme
+from ..models import Action, FollowUp, MemberState, Theme
 from ..questionnaires.services import (
     WorkbookRefused,
     conflicts_export,
@@ -123,7 +124,7 @@ class ExportForm(forms.Form):
     required_css_class = "required"
 
     member_state = forms.ModelChoiceField(
-        label=gettext_lazy("Member state"),
+        label=capfirst(MemberState._meta.verbose_name),
         queryset=MemberState.objects.order_by("name_en"),
     )
     language = forms.ChoiceField(
@@ -134,7 +135,7 @@ class ExportForm(forms.Form):
         label=gettext_lazy("Format"), choices=list(FORMATS.items()), initial="xlsx"
     )
     theme = forms.ModelChoiceField(
-        label=gettext_lazy("Theme"),
+        label=capfirst(Theme._meta.verbose_name),
         queryset=Theme.objects.order_by("position", "code"),
         required=False,
         empty_label=gettext_lazy("All themes"),
@@ -327,6 +328,23 @@ class Shown:
         ]
 
 
+def column_titles() -> dict:
+    """The pages' column titles: the fields' own names (one translation for both)."""
+    fields = {
+        "recommendation": FollowUp,
+        "member_state": FollowUp,
+        "status": FollowUp,
+        "response": FollowUp,
+        "date": Action,
+        "kind": Action,
+        "description": Action,
+        "evidence_url": Action,
+    }
+    return {
+        name: capfirst(model._meta.get_field(name).verbose_name) for name, model in fields.items()
+    }
+
+
 def _exported_at(text: str):
     moment = parse_datetime(text or "")
     return moment if moment is not None else text
@@ -449,6 +467,7 @@ class QuestionnaireViews:
             "title": title,
             "upload_url": self._url("upload"),
             "max_megabytes": megabytes(max_bytes()),
+            "titles": column_titles(),
             **extra,
         }
 

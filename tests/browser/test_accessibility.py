@@ -5,8 +5,11 @@ inject axe; the pages themselves run under it."""
 
 import pytest
 
+from recommendations.models import MemberState
+from recommendations.questionnaires.services import questionnaire_export
 from tests.browser.test_layout import pages
 from tests.conftest import ROOT, SEED_2019
+from tests.questionnaire_helpers import fill
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +42,8 @@ def test_no_serious_accessibility_violations(language, seeded_work, live_server,
     page = staff_page(language, bypass_csp=True)
     found = []
     urls = pages(seeded_work)
-    for name in ["index", "recommendations", "follow-ups", "follow-up", "claim", "coverage"]:
+    names = ["index", "recommendations", "follow-ups", "follow-up", "claim", "coverage"]
+    for name in [*names, "questionnaire-upload"]:
         page.goto(live_server.url + urls[name])
         if name == "claim":
             assert page.locator("#verify-claim").count() == 1
@@ -54,4 +58,19 @@ def test_no_serious_accessibility_violations(language, seeded_work, live_server,
         page.click("#import-upload-form input[type=submit]")
     assert page.locator(".import-file").count() == 1
     found += [f"import preview: {violation}" for violation in violations(page)]
+
+    # The questionnaire's preview: Kenya's workbook with a status changed.
+    page.goto(live_server.url + urls["questionnaire-upload"])
+    filled = fill(
+        questionnaire_export(member_state=MemberState.objects.get(iso3="KEN")),
+        answers={"93(b)": ("Implemented", "Accepted")},
+    )
+    page.set_input_files(
+        "#id_file",
+        [{"name": "kenya.xlsx", "mimeType": "application/octet-stream", "buffer": filled}],
+    )
+    with page.expect_navigation():
+        page.click("#questionnaire-upload-form input[type=submit]")
+    assert page.locator("#questionnaire-changes").count() == 1
+    found += [f"questionnaire preview: {violation}" for violation in violations(page)]
     assert found == [], "\n".join(found)

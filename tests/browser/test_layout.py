@@ -57,6 +57,7 @@ def pages(follow_up) -> dict[str, str]:
         "report": f"{admin}/report/{report.pk}/change/",
         "themes": f"{admin}/theme/",
         "import": f"{admin}/report/import/",
+        "questionnaire-upload": f"{admin}/memberstate/questionnaire/",
         "coverage": "/coverage/",
     }
 

@@ -13,6 +13,7 @@ from recommendations.models import Action, FollowUp, Report
 from recommendations.services import follow_ups as follow_up_services
 from tests.conftest import SEED_2017
 from tests.integration.shared import rec
+from tests.integration.test_admin_questionnaire import answers_in_chinese
 from tests.questionnaire_helpers import fill
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -109,18 +110,6 @@ def test_round_trip_in_english(seeded_work, live_server, staff_page, artifacts):
     assert page.url.endswith(f"/followup/{follow_up.pk}/change/")
 
 
-def _answer_in_chinese(answers: dict):
-    def edit(book):
-        sheet = book["建议"]
-        titles = [cell.value for cell in sheet[1]]
-        rows = {row[1].value: row for row in sheet.iter_rows(min_row=2)}
-        for label, (status, response) in answers.items():
-            rows[label][titles.index("状态")].value = status
-            rows[label][titles.index("答复")].value = response
-
-    return edit
-
-
 def test_a_conflict_in_chinese(seeded_work, live_server, staff_page, artifacts):
     page = staff_page("zh-hans", width=WIDTH)
     report = Report.objects.get(symbol=SYMBOL)
@@ -131,7 +120,7 @@ def test_a_conflict_in_chinese(seeded_work, live_server, staff_page, artifacts):
     data = download(page)
 
     filled = fill(
-        data, edit=_answer_in_chinese({"93(b)": ("已执行", "接受"), "94(b)": ("进行中", "")})
+        data, edit=answers_in_chinese({"93(b)": ("已执行", "接受"), "94(b)": ("进行中", "")})
     )
     # Meanwhile, someone changes Kenya's 93(b) in the admin: the row is a conflict.
     follow_up_services.follow_up_update(

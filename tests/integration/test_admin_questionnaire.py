@@ -43,6 +43,21 @@ def export(iso3="KEN", **kwargs) -> bytes:
     return questionnaire_export(member_state=state(iso3), report=SEED_2017, **kwargs)
 
 
+def answers_in_chinese(answers: dict):
+    """For fill(edit=…): answers {label: (status, response)} in a Chinese workbook, whose
+    columns are titled in Chinese."""
+
+    def edit(book):
+        sheet = book["建议"]
+        titles = [cell.value for cell in sheet[1]]
+        rows = {row[1].value: row for row in sheet.iter_rows(min_row=2)}
+        for label, (status, response) in answers.items():
+            rows[label][titles.index("状态")].value = status
+            rows[label][titles.index("答复")].value = response
+
+    return edit
+
+
 def active_count() -> int:
     return Recommendation.objects.filter(report__symbol=SEED_2017, is_withdrawn=False).count()
 
@@ -239,9 +254,9 @@ def test_problems_disable_apply_and_a_forced_apply_writes_nothing(seeds, staff_c
 
 def test_the_page_speaks_chinese(seeds, staff_client):
     make_follow_up(rec("93(b)"), "KEN", Status.IN_PROGRESS)
-    data = fill(export(), answers={"93(b)": ("Implemented", "")})
+    data = fill(export(language="zh"), edit=answers_in_chinese({"93(b)": ("已执行", "")}))
     _url, page = preview(staff_client, data, **CHINESE)
-    assert "进行中 → 已执行" in text(page)
+    assert "进行中 → 已执行" in text(page) and "肯尼亚 (KEN)" in text(page)
 
 
 @pytest.mark.parametrize(

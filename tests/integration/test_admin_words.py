@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import translation
@@ -19,7 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from recommendations.admin.history import channel_phrase
 from recommendations.choices import ActionKind, Response, Status, ThemeSource
-from recommendations.models import FollowUp, Recommendation, Report, Theme
+from recommendations.models import FollowUp, MemberState, Recommendation, Report, Theme
 from recommendations.services import follow_ups as follow_up_services
 from recommendations.services import recommendations as recommendation_services
 from recommendations.services import tokens as token_services
@@ -136,10 +137,62 @@ def world(seeds, staff, liaison):
     return first
 
 
-def admin_pages(user) -> list[str]:
+class Posted(str):
+    """A page reached by a POST (an admin action's own page): its address, and the data."""
+
+    def __new__(cls, url: str, data: dict):
+        page = super().__new__(cls, url)
+        page.data = data
+        return page
+
+
+def questionnaire_pages(client) -> list[str]:
+    """The questionnaire's pages: the download action's page (member states, a report),
+    the upload page, a preview with a change, a new action, a conflict and a problem, and
+    the result of a questionnaire applied."""
+    from django.contrib.admin import helpers
+
+    from recommendations.questionnaires.services import questionnaire_export
+    from tests.integration.test_admin_questionnaire import answers_in_chinese
+    from tests.questionnaire_helpers import fill
+
+    kenya = MemberState.objects.get(iso3="KEN")
+    _first, second, third, fourth = Recommendation.objects.filter(report__symbol=SEED_2017)[:4]
+    report = Report.objects.get(symbol=SEED_2017)
+    states = reverse("admin:recommendations_memberstate_changelist")
+    reports = reverse("admin:recommendations_report_changelist")
+    upload = reverse("admin:recommendations_questionnaire_upload")
+    exported = questionnaire_export(member_state=kenya, report=SEED_2017, language="zh")
+    claim = FollowUp.objects.get(recommendation=third, member_state=kenya)
+    follow_up_services.follow_up_update(
+        follow_up=claim, data={"status": Status.IN_PROGRESS}, user=None, via="admin"
+    )  # since the export: a conflict
+    action = (SEED_2017, fourth.label, "2024-06-30", "供资", "预算", "")
+    answers = {second.label: ("已执行", "接受"), third.label: ("不适用", "")}
+
+    def preview(data: bytes) -> str:
+        file = SimpleUploadedFile("肯尼亚问卷.xlsx", data)
+        return client.post(upload, {"file": file})["Location"]
+
+    applied = preview(fill(exported, edit=answers_in_chinese(answers), actions=[action]))
+    client.post(applied, {"apply": "others"})
+    problem = {**answers, fourth.label: ("完成", "")}
+    return [
+        Posted(states, {"action": "download_questionnaires", helpers.ACTION_CHECKBOX_NAME: ["KEN", "FRA"]}),
+        Posted(reports, {"action": "download_report_questionnaire", helpers.ACTION_CHECKBOX_NAME: [report.pk]}),
+        upload,
+        preview(fill(exported, edit=answers_in_chinese(problem), actions=[action])),
+        f"{applied}result/",
+    ]  # fmt: skip
+
+
+def admin_pages(user, client=None) -> list[str]:
     """The index; for every registered model the user may view its changelist, a change
-    page and, with a history, its History page."""
+    page and, with a history, its History page; with a client, the questionnaire's pages
+    too."""
     pages = [reverse("admin:index")]
+    if client is not None:
+        pages += questionnaire_pages(client)
     for model, model_admin in admin.site._registry.items():
         info = model._meta.app_label, model._meta.model_name
         if not user.has_perm("{}.view_{}".format(*info)):
@@ -170,7 +223,10 @@ def _with_history(model, model_admin):
 
 
 def render(client, url: str, language: dict) -> list[str]:
-    response = client.get(url, **language)
+    if isinstance(url, Posted):
+        response = client.post(url, url.data, **language)
+    else:
+        response = client.get(url, **language)
     assert response.status_code == 200, url
     return visible(response.content.decode())
 
@@ -188,7 +244,7 @@ def raw_codes(url: str, nodes: list[str]) -> set[str]:
 
 def test_every_admin_page_shows_labels_not_codes(staff_client, staff, world):
     problems = {}
-    for url in admin_pages(staff):
+    for url in admin_pages(staff, staff_client):
         for language in (ENGLISH, CHINESE):
             codes = raw_codes(url, render(staff_client, url, language))
             if codes:
@@ -207,7 +263,7 @@ def test_the_chinese_admin_shows_no_english_label_of_the_catalogue(staff_client,
         if re.search("[A-Za-z]", msgid) and msgid not in same
     }
     untranslated = {}
-    for url in admin_pages(staff):
+    for url in admin_pages(staff, staff_client):
         parts = segments(render(staff_client, url, CHINESE))
         for msgid, pattern in patterns.items():
             if any(pattern.fullmatch(part) for part in parts):
@@ -277,6 +333,7 @@ def test_channel_phrase(django_user_model, reason, user, phrase):
 LATIN = re.compile(r"[A-Za-z]{2,}")
 CJK = re.compile(r"[\u3400-\u9fff]")
 ENGLISH_IN_CHINESE = {"English", "API", "SHA", "CSV", "ISO", "ISO3", "SDG", "UNODC", "UN", "ID"}
+ENGLISH_IN_CHINESE |= {"Excel", "XLSX", "UTF", "ZIP"}  # file formats, named as they are
 
 
 def data_words() -> set[str]:
@@ -320,7 +377,7 @@ def test_the_chinese_admin_shows_no_english_words(staff_client, staff, world):
     for translation but not yet extracted, and Django's own strings without Chinese."""
     allowed = data_words() | ENGLISH_IN_CHINESE
     english = {}
-    for url in admin_pages(staff):
+    for url in admin_pages(staff, staff_client):
         for part in english_words(render(staff_client, url, CHINESE), allowed):
             english.setdefault(part, []).append(url)
     assert not english, "\n".join(f"{part!r}: {urls[:2]}" for part, urls in sorted(english.items()))
