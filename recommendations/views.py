@@ -54,6 +54,7 @@ def state_columns(themes: list[dict]) -> list[Column]:
             for theme in themes
         ],
         Column.item("total", kind=NUMBER),
+        Column.item("overdue", kind=NUMBER),
     ]
 
 

@@ -55,6 +55,14 @@ class CoverageRowSerializer(serializers.Serializer):
     implemented_pct = _percent("Implemented follow-ups / follow-ups, in percent, one decimal.")
     verified_implemented = _count("Implemented follow-ups verified by the secretariat.")
     unverified_implemented = _count("Implemented follow-ups not verified yet.")
+    overdue = _count(
+        "Open recommendations (no member state in scope has reported a final status) whose "
+        "due date has passed."
+    )
+    median_age_open = _count(
+        "Median age in days of the open recommendations, since their report's session or "
+        "date; null also when none is open."
+    )
     suppressed = serializers.BooleanField(
         required=False,
         help_text="Liaisons only: true when the follow-up figures of this row are withheld "
@@ -82,6 +90,11 @@ class CoverageStateSerializer(serializers.Serializer):
         child=serializers.FloatField(), help_text="Per theme code, in percent, one decimal."
     )
     total = serializers.FloatField(help_text="Of all recommendations, in percent.")
+    overdue = serializers.IntegerField(
+        min_value=0,
+        help_text="Recommendations in scope past their due date on which this state has "
+        "not reported a final status.",
+    )
 
 
 class CoverageSuppressionSerializer(serializers.Serializer):

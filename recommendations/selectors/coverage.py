@@ -15,13 +15,22 @@ recommendations without any theme (no keyword found, no theme heading) count in 
 real themes. The total row covers every active recommendation in scope once, with or
 without a theme.
 
-Everything is aggregated in the database, in a fixed number of queries (5, plus one when
+Deadlines (selectors/deadlines.py defines them): a recommendation is *open* in a row
+while no member state in scope has reported a final status on it (implemented, not
+implemented, not applicable); `overdue` counts the open ones whose due date has passed
+(before `today`); `median_age_open` is the median age in days of the open ones (since
+their report's session or date, rounded half up). Per member state, `overdue` counts
+the recommendations in scope past due on which that state has not reported a final
+status.
+
+Everything is aggregated in the database, in a fixed number of queries (8, plus one when
 `report` is given as an id), whatever the number of recommendations or follow-ups.
 """
 
 import copy
 import datetime
 import math
+import statistics
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -38,6 +47,7 @@ from recommendations.models import (
     Report,
     Theme,
 )
+from recommendations.selectors.deadlines import FINAL_STATUSES, due_date_of, report_dates
 from recommendations.tabular import Column
 
 STATUS_CODES: list[str] = list(Status.values)
@@ -211,6 +221,7 @@ def coverage_by_theme(
     updated_to: _Bound = None,
     member_state: MemberState | str | None = None,
     include_states: bool = True,
+    today: datetime.date | None = None,
 ) -> dict[str, Any]:
     """Follow-up coverage per theme, a total row and (optionally) per member state shares.
 
@@ -262,6 +273,12 @@ def coverage_by_theme(
     )
     unthemed = _row(UNTHEMED_CODE, UNTHEMED_NAME_ZH, UNTHEMED_NAME_EN, unthemed_counts)
 
+    # 4–6. Deadlines: open, overdue, ages.
+    today = today or timezone.localdate()
+    deadlines = _Deadlines(scope=scope, period=period, today=today)
+    for row in [*themes, unthemed, total]:
+        row.update(deadlines.row(row["code"]))
+
     result: dict[str, Any] = {
         "scope": {
             "report": report_symbol,
@@ -276,7 +293,61 @@ def coverage_by_theme(
     }
     if include_states:
         result["states"] = _states(themes, total, scope=scope, period=period)
+        for state in result["states"]:
+            state["overdue"] = deadlines.overdue_for(state["iso3"])
     return result
+
+
+class _Deadlines:
+    """The deadline figures of every row, from three queries: the active recommendations
+    in scope with their due date and themes, the final follow-ups in scope, the reports'
+    dates."""
+
+    def __init__(self, *, scope, period, today: datetime.date) -> None:
+        self.today = today
+        rows = (
+            Recommendation.objects.filter(_recommendation_q("", **scope))
+            .annotate(due=due_date_of())
+            .values_list("pk", "report_id", "due", "theme_links__theme__code")
+        )
+        self.themes_of: dict[int, set[str]] = {}
+        due_of: dict[int, datetime.date | None] = {}
+        report_of: dict[int, int] = {}
+        for pk, report, due, code in rows:
+            self.themes_of.setdefault(pk, set())
+            if code is not None:
+                self.themes_of[pk].add(code)
+            due_of[pk], report_of[pk] = due, report
+        self.past_due = {pk for pk, due in due_of.items() if due is not None and due < today}
+        final = FollowUp.objects.filter(
+            _recommendation_q("recommendation__", **scope),
+            _follow_up_q("", **period),
+            status__in=FINAL_STATUSES,
+        ).values_list("recommendation_id", "member_state_id")
+        self.closed_by: dict[str, set[int]] = {}
+        for pk, iso3 in final:
+            self.closed_by.setdefault(iso3, set()).add(pk)
+        closed = set().union(*self.closed_by.values())
+        dates = report_dates(set(report_of.values()))
+        self.age = {pk: (today - dates[report_of[pk]]).days for pk in due_of if pk not in closed}
+
+    def _in_row(self, code: str) -> list[int]:
+        if code == TOTAL_CODE:
+            return list(self.themes_of)
+        if code == UNTHEMED_CODE:
+            return [pk for pk, codes in self.themes_of.items() if not codes]
+        return [pk for pk, codes in self.themes_of.items() if code in codes]
+
+    def row(self, code: str) -> dict[str, Any]:
+        open_ = [pk for pk in self._in_row(code) if pk in self.age]
+        ages = [self.age[pk] for pk in open_]
+        return {
+            "overdue": len(self.past_due.intersection(open_)),
+            "median_age_open": math.floor(statistics.median(ages) + 0.5) if ages else None,
+        }
+
+    def overdue_for(self, iso3: str) -> int:
+        return len(self.past_due - self.closed_by.get(iso3, set()))
 
 
 def _states(themes, total, *, scope, period) -> list[dict[str, Any]]:
@@ -344,6 +415,7 @@ COVERAGE_COLUMNS: list[Column] = [
     _field_column("states_reporting"),
     *map(_status_column, STATUS_CODES),
     *map(_field_column, ["implemented_pct", "verified_implemented", "unverified_implemented"]),
+    *map(_field_column, ["overdue", "median_age_open"]),
 ]
 
 
@@ -356,6 +428,8 @@ COVERAGE_COLUMNS: list[Column] = [
 # The figures of a row that count follow-ups; "recommendations" (and the codes and names)
 # depend only on the published recommendations and always stay.
 FOLLOW_UP_FIGURES = [
+    "overdue",
+    "median_age_open",
     "covered",
     "coverage_pct",
     "states_reporting",

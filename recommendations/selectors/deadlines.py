@@ -15,15 +15,34 @@
 
 import datetime
 
-from django.db.models import DateField, Exists, OuterRef, Q, QuerySet
+from django.db.models import DateField, Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from recommendations.choices import Status
-from recommendations.models import FollowUp, MemberState, Recommendation
+from recommendations.models import FollowUp, MemberState, Recommendation, Report
 
 FINAL_STATUSES = (Status.IMPLEMENTED, Status.NOT_IMPLEMENTED, Status.NOT_APPLICABLE)
 OPEN_STATUSES = tuple(status for status in Status.values if status not in FINAL_STATUSES)
 DUE_SOON_DAYS = 30
+
+
+def report_date(report: Report, session_start: datetime.date | None = None) -> datetime.date:
+    """The date a report counts from: the start of the (last) session it was addressed
+    to, else its document date, else the day it was imported."""
+    if session_start is not None:
+        return session_start
+    return report.document_date or report.imported_at.date()
+
+
+def report_dates(report_ids) -> dict[int, datetime.date]:
+    """report_date of each report, in one query."""
+    reports = Report.objects.filter(pk__in=report_ids).annotate(
+        last_session=Max("sessions__start_date")
+    )
+    return {
+        report.pk: report_date(report, report.last_session)
+        for report in reports.only("pk", "document_date", "imported_at")
+    }
 
 
 def due_date_of(prefix: str = "") -> Coalesce:

@@ -16,16 +16,10 @@ from django.db import transaction
 from django.db.models import Q
 
 from recommendations.models import Body, BodySession, Recommendation, Report
+from recommendations.selectors.deadlines import report_date
 from recommendations.services.audit import audit, audited_update
 
 SESSION_FIELDS = ("body", "name", "start_date", "end_date")
-
-
-def report_date(report: Report, session_start: datetime.date | None = None) -> datetime.date:
-    """The date a report's follow-up counts from (see the module's docstring)."""
-    if session_start is not None:
-        return session_start
-    return report.document_date or report.imported_at.date()
 
 
 def default_due_dates(reports: Iterable[Report]) -> dict[int, datetime.date | None]:

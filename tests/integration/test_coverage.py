@@ -172,9 +172,12 @@ def counts(
     }
 
 
+DEADLINE_KEYS = ("overdue", "median_age_open")
+
+
 def figures(row):
-    """A row without its code and names."""
-    return {k: v for k, v in row.items() if k not in ("code", "name_zh", "name_en")}
+    """A row without its code and names, nor its deadline figures (tested apart)."""
+    return {k: v for k, v in row.items() if k not in ("code", "name_zh", "name_en", *DEADLINE_KEYS)}
 
 
 def by_code(result):
@@ -211,6 +214,7 @@ def test_every_theme_in_order_with_names_and_the_keys_of_the_contract(data):
         "implemented_pct",
         "verified_implemented",
         "unverified_implemented",
+        *DEADLINE_KEYS,
     ]
     assert all(
         list(row) == keys for row in [*result["themes"], result["unthemed"], result["total"]]
@@ -293,6 +297,43 @@ def test_member_state_shares_by_hand(data):
         # r1, r2 (drugs 2/2; corruption 1/2), r6 (organized crime 1/1); 3 of 6 (rw withdrawn).
         "KEN": ({"drugs": 100.0, "corruption": 50.0, "organized-crime": 100.0}, 50.0),
     }
+
+
+def test_overdue_and_age_of_open_recommendations_by_hand(data):
+    """Report 1 (dated 1 December 2025) due 1 February 2026; report 2 (1 January 2026)
+    with no due date of its own, r6 due 15 February 2026; on 1 March 2026. Final
+    follow-ups close r1, r2 (KEN implemented), r3 (BOL not applicable) and r4 (CHN not
+    implemented): r5 (no follow-up, 90 days old) and r6 (KEN in progress, 59 days) are
+    open, and both are past due."""
+    first, second = data["reports"]
+    Report.objects.filter(pk=first.pk).update(
+        document_date=datetime.date(2025, 12, 1), due_date=datetime.date(2026, 2, 1)
+    )
+    Report.objects.filter(pk=second.pk).update(document_date=datetime.date(2026, 1, 1))
+    Recommendation.objects.filter(pk=data["r6"].pk).update(due_date=datetime.date(2026, 2, 15))
+    result = coverage_by_theme(today=datetime.date(2026, 3, 1))
+    deadlines = {
+        row["code"]: (row["overdue"], row["median_age_open"])
+        for row in [*result["themes"], result["unthemed"], result["total"]]
+    }
+    assert deadlines == {
+        "drugs": (0, None),  # r1 and r2 closed by Kenya
+        "organized-crime": (1, 59),
+        "corruption": (0, None),
+        "terrorism": (0, None),
+        "criminal-justice": (0, None),
+        "research": (0, None),
+        "programme": (0, None),
+        "finance": (1, 90),  # r5; r4 closed by China
+        "unthemed": (0, None),
+        "total": (2, 75),  # the median of 59 and 90, half up
+    }
+    # Per state: the six past due, less those the state closed.
+    assert {s["iso3"]: s["overdue"] for s in result["states"]} == {"BOL": 5, "CHN": 5, "KEN": 4}
+    # Before the due dates nothing is overdue; scoped to Kenya, only its answers close.
+    assert coverage_by_theme(today=datetime.date(2026, 1, 31))["total"]["overdue"] == 0
+    kenya = coverage_by_theme(member_state="KEN", today=datetime.date(2026, 3, 1))
+    assert kenya["total"]["overdue"] == 4  # r3, r4, r5, r6
 
 
 def test_withdrawn_recommendation_and_its_follow_up_are_left_out(data):
@@ -490,10 +531,10 @@ def test_query_count_does_not_grow_with_the_data(staff):
     assert coverage_by_theme()["total"]["recommendations"] == 30  # 5 x 6
     large = (count_queries(), count_queries(**scope))
     assert small == large
-    assert max(large) <= 6
+    assert max(large) <= 8
     report = Report.objects.get(symbol="E/TEST/2026/1")
     assert count_queries(report=report) == large[0]
-    assert count_queries(report=report.pk) == large[0] + 1 <= 6  # looks up the symbol
+    assert count_queries(report=report.pk) == large[0] + 1 <= 9  # looks up the symbol
 
 
 # The command ---------------------------------------------------------------------------
@@ -553,6 +594,8 @@ def test_command_table_gives_the_same_figures(data):
             f"{expected['implemented_pct']:.1f}",
             str(expected["verified_implemented"]),
             str(expected["unverified_implemented"]),
+            str(expected["overdue"]),
+            "—" if expected["median_age_open"] is None else str(expected["median_age_open"]),
         ]
     assert table["total"][:3] == ["6", "2", "33.3"]
     # Columns are aligned: every row as wide as the header (numbers right-aligned).

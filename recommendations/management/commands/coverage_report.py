@@ -47,6 +47,8 @@ def table_lines(result: dict) -> list[str]:
         "implemented %",
         "verified",
         "unverified",
+        "overdue",
+        "median age",
     ]
     body = [
         [
@@ -59,6 +61,8 @@ def table_lines(result: dict) -> list[str]:
             f"{row['implemented_pct']:.1f}",
             str(row["verified_implemented"]),
             str(row["unverified_implemented"]),
+            str(row["overdue"]),
+            "—" if row["median_age_open"] is None else str(row["median_age_open"]),
         ]
         for row in coverage_rows(result)
     ]
