@@ -598,11 +598,14 @@ class QuestionnaireViews:
         if result is None:
             return self._gone(request, batch)
         if not result.applied:
-            # Something changed since the preview: show it again, nothing was written.
-            messages.error(
-                request,
-                _("Nothing was written: the preview has changed since you read it. Read it again."),
-            )
+            # The file or the data changed since the preview: show it again.
+            if result.problems:
+                why = _("Nothing was written: the file has problems.")
+            else:
+                why = _(
+                    "Nothing was written: some rows conflict with changes made since the export."
+                )
+            messages.error(request, why)
             return redirect(self._url("preview", batch))
         state = MemberState.objects.get(iso3=result.state)
         record["outcome"] = {

@@ -2,6 +2,7 @@
 upload page (preview writes nothing, apply, conflicts side by side, refused files), and
 who may use them."""
 
+import csv
 import io
 import re
 import zipfile
@@ -239,6 +240,30 @@ def test_a_conflict_is_shown_side_by_side_and_not_applied(seeds, staff_client, s
         Status.IN_PROGRESS
     )
     assert "1 conflicting row not applied." in text(staff_client.get(response["Location"]))
+
+
+def test_a_csv_questionnaire_round_trip(seeds, staff_client):
+    make_follow_up(rec("93(b)"), "KEN", Status.IN_PROGRESS)
+    exported = export(file_format="csv").decode("utf-8-sig")
+    follow_up_services.follow_up_update(
+        follow_up=FollowUp.objects.get(recommendation=rec("93(b)"), member_state="KEN"),
+        data={"status": Status.NOT_IMPLEMENTED},
+        user=None,
+        via="admin",
+    )
+    rows = list(csv.reader(io.StringIO(exported)))
+    status = rows[0].index("Status")
+    for row in rows:
+        if "93(a)" in row or "93(b)" in row:
+            row[status] = "Implemented"
+    output = io.StringIO()
+    csv.writer(output).writerows(rows)
+    data = ("\ufeff" + output.getvalue()).encode()
+    url, page = preview(staff_client, data, name="kenya.csv")
+    assert "Rows to change: 1;" in text(page) and "conflicts: 1;" in text(page)
+    conflicts = staff_client.get(f"{url}conflicts/")
+    assert conflicts["Content-Type"].startswith("text/csv")
+    assert conflicts["Content-Disposition"].endswith('.csv"')
 
 
 def test_problems_disable_apply_and_a_forced_apply_writes_nothing(seeds, staff_client):
