@@ -79,6 +79,16 @@ def liaison_key(reference_data):
     return key
 
 
+@pytest.fixture
+def liaison_client(generated, live_server, liaison_key):
+    """The token scheme: `Authorization: Token <key>` from the client's constructor."""
+    client = generated.AuthenticatedClient(
+        base_url=live_server.url, token=liaison_key, prefix="Token"
+    )
+    with client:
+        yield client
+
+
 def api(name):
     return importlib.import_module(f"{PACKAGE}.api.{name}")
 
@@ -201,37 +211,33 @@ def test_the_generated_client_sends_no_bearer(generated, live_server, liaison_ke
     assert response.headers["WWW-Authenticate"] == "Token"
 
 
-def test_the_questionnaire_through_the_generated_client(generated, live_server, liaison_key):
+def test_the_questionnaire_through_the_generated_client(generated, liaison_client):
     """Download the workbook, fill it, preview and apply it: a multipart upload and typed
     answers from generated functions alone."""
     questionnaire_xlsx = api("questionnaire.questionnaire_xlsx")
     questionnaire_csv = api("questionnaire.questionnaire_csv")
     questionnaire_upload = api("questionnaire.questionnaire_upload")
-    client = generated.AuthenticatedClient(
-        base_url=live_server.url, token=liaison_key, prefix="Token"
-    )
-    with client:
-        workbook = questionnaire_xlsx.sync_detailed(client=client, report=SEED_2017)
-        assert workbook.status_code == 200, workbook.content
-        assert workbook.headers["Content-Type"] == XLSX
-        data = fill(workbook.content, answers={"93(a)": ("In progress", "Accepted")})
-        sheet = questionnaire_csv.sync_detailed(client=client, report=SEED_2017)
-        assert sheet.status_code == 200 and sheet.content.startswith("\ufeff".encode())
+    workbook = questionnaire_xlsx.sync_detailed(client=liaison_client, report=SEED_2017)
+    assert workbook.status_code == 200, workbook.content
+    assert workbook.headers["Content-Type"] == XLSX
+    data = fill(workbook.content, answers={"93(a)": ("In progress", "Accepted")})
+    sheet = questionnaire_csv.sync_detailed(client=liaison_client, report=SEED_2017)
+    assert sheet.status_code == 200 and sheet.content.startswith("\ufeff".encode())
 
-        def send(**query):
-            upload = generated.types.File(payload=io.BytesIO(data), file_name="kenya.xlsx")
-            body = model("QuestionnaireUploadRequest")(file=upload)
-            return questionnaire_upload.sync_detailed(client=client, body=body, **query)
+    def send(**query):
+        upload = generated.types.File(payload=io.BytesIO(data), file_name="kenya.xlsx")
+        body = model("QuestionnaireUploadRequest")(file=upload)
+        return questionnaire_upload.sync_detailed(client=liaison_client, body=body, **query)
 
-        preview = send(dry_run=True)
-        assert preview.status_code == 200, preview.content
-        assert isinstance(preview.parsed, model("QuestionnaireImport"))
-        assert preview.parsed.applied is False
-        assert [change.label for change in preview.parsed.changes] == ["93(a)"]
-        applied = send()
-        assert applied.status_code == 200, applied.content
-        assert applied.parsed.applied is True
+    preview = send(dry_run=True)
+    assert preview.status_code == 200, preview.content
+    assert isinstance(preview.parsed, model("QuestionnaireImport"))
+    assert preview.parsed.applied is False
+    assert [change.label for change in preview.parsed.changes] == ["93(a)"]
+    applied = send()
+    assert applied.status_code == 200, applied.content
+    assert applied.parsed.applied is True
 
-        refused = questionnaire_xlsx.sync_detailed(client=client, member_state="BOL")
-        assert refused.status_code == 400
-        assert isinstance(refused.parsed, model("ValidationError"))
+    refused = questionnaire_xlsx.sync_detailed(client=liaison_client, member_state="BOL")
+    assert refused.status_code == 400
+    assert isinstance(refused.parsed, model("ValidationError"))
