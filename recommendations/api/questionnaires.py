@@ -265,7 +265,9 @@ class QuestionnaireDownloadView(APIView):
         query.is_valid(raise_exception=True)
         scope = query.validated_data
         member_state = scope["member_state"]
-        language = scope.get("language") or ("zh" if get_language().startswith("zh") else "en")
+        language = scope.get("language") or (
+            "zh" if (get_language() or "").startswith("zh") else "en"
+        )
         now = timezone.now()
         data = questionnaire_export(
             member_state=member_state,
