@@ -176,6 +176,17 @@ class SizeLimitUploadHandler(FileUploadHandler):
         return None
 
 
+def size_limited(request, limit: int, view):
+    """`view(request, limiter)` for an upload view mounted csrf_exempt: the size limit goes
+    in before anything reads the body (a file over the limit is never stored), then CSRF
+    is checked as usual."""
+    limiter = None
+    if request.method == "POST":
+        limiter = SizeLimitUploadHandler(request, limit)
+        request.upload_handlers.insert(0, limiter)
+    return csrf_protect(view)(request, limiter)
+
+
 # The session's record of the batches -----------------------------------------------------
 
 
@@ -799,12 +810,7 @@ class ReportImportViews:
 
     def upload_view(self, request):
         self._check(request)
-        limiter = None
-        if request.method == "POST":
-            # Before anything reads the body: a file over the limit is never stored.
-            limiter = SizeLimitUploadHandler(request, max_upload_bytes())
-            request.upload_handlers.insert(0, limiter)
-        return csrf_protect(self._upload)(request, limiter)
+        return size_limited(request, max_upload_bytes(), self._upload)
 
     def _upload(self, request, limiter):
         if request.method == "POST":

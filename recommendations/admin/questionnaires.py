@@ -38,7 +38,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.csrf import csrf_exempt
 
 from ..choices import ActionKind, Response, Status
 from ..models import Action, FollowUp, MemberState, Theme
@@ -54,11 +54,11 @@ from .common import LANGUAGE_NAMES
 from .history import EMPTY, channel_phrase
 from .imports import (
     SessionBatches,
-    SizeLimitUploadHandler,
     UploadStore,
     max_age,
     megabytes,
     safe_name,
+    size_limited,
     sweep_stale_uploads,
 )
 
@@ -419,35 +419,18 @@ class QuestionnaireViews:
         self.opts = model_admin.model._meta
 
     def urls(self):
-        site = self.model_admin.admin_site
-        name = self.NAME
-        return [
+        routes = [
             # CSRF is checked inside, once the size limit is in place.
-            re_path(
-                r"^questionnaire/$",
-                site.admin_view(csrf_exempt(self.upload_view)),
-                name=f"{name}_upload",
-            ),
-            re_path(
-                rf"^questionnaire/{_BATCH}/$",
-                site.admin_view(self.preview_view),
-                name=f"{name}_preview",
-            ),
-            re_path(
-                rf"^questionnaire/{_BATCH}/conflicts/$",
-                site.admin_view(self.conflicts_view),
-                name=f"{name}_conflicts",
-            ),
-            re_path(
-                rf"^questionnaire/{_BATCH}/result/$",
-                site.admin_view(self.result_view),
-                name=f"{name}_result",
-            ),
-            re_path(
-                rf"^questionnaire/{_BATCH}/cancel/$",
-                site.admin_view(self.cancel_view),
-                name=f"{name}_cancel",
-            ),
+            ("", "upload", csrf_exempt(self.upload_view)),
+            (f"{_BATCH}/", "preview", self.preview_view),
+            (f"{_BATCH}/conflicts/", "conflicts", self.conflicts_view),
+            (f"{_BATCH}/result/", "result", self.result_view),
+            (f"{_BATCH}/cancel/", "cancel", self.cancel_view),
+        ]
+        view = self.model_admin.admin_site.admin_view
+        return [
+            re_path(rf"^questionnaire/{pattern}$", view(function), name=f"{self.NAME}_{which}")
+            for pattern, which, function in routes
         ]
 
     # Helpers
@@ -506,12 +489,7 @@ class QuestionnaireViews:
 
     def upload_view(self, request):
         self._check(request)
-        limiter = None
-        if request.method == "POST":
-            # Before anything reads the body: a file over the limit is never stored.
-            limiter = SizeLimitUploadHandler(request, max_bytes())
-            request.upload_handlers.insert(0, limiter)
-        return csrf_protect(self._upload)(request, limiter)
+        return size_limited(request, max_bytes(), self._upload)
 
     def _upload(self, request, limiter):
         refused = ""
