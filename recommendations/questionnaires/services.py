@@ -21,7 +21,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -322,6 +322,7 @@ def _apply(read: ReadWorkbook, state: MemberState, result: ImportResult, *, user
     recommendations = recommendations_by_label(keys)
     follow_ups = follow_ups_of(state, [row.pk for row in recommendations.values()])
     seen: set[tuple[str, str]] = set()
+    new: dict[int, tuple] = {}  # first follow-ups and their rows, written after the loop
 
     for answer in read.answers:
         key = (answer.report, answer.label)
@@ -365,14 +366,14 @@ def _apply(read: ReadWorkbook, state: MemberState, result: ImportResult, *, user
             continue
         try:
             if follow_up is None:
-                follow_ups[recommendation.pk] = follow_up_services.follow_up_create(
+                built = follow_up_services.follow_up_build(
                     recommendation=recommendation,
                     member_state=state,
                     user=user,
                     status=status or Status.NOT_STARTED,
                     response=response,
-                    via=via,
                 )
+                new[recommendation.pk] = (built, answer)
             else:
                 follow_ups[recommendation.pk] = follow_up_services.follow_up_update(
                     follow_up=follow_up,
@@ -405,6 +406,7 @@ def _apply(read: ReadWorkbook, state: MemberState, result: ImportResult, *, user
             )
         )
 
+    follow_ups.update(_insert(new, read, state, result, user=user, via=via))
     recorded = existing_actions([row.pk for row in follow_ups.values()])
     for action in read.actions:
         key = (action.report, action.label)
@@ -451,6 +453,37 @@ def _apply(read: ReadWorkbook, state: MemberState, result: ImportResult, *, user
         follow_ups[recommendation.pk] = follow_up = target
         recorded.add((follow_up.pk, action.date, action.kind, action.description))
         result.actions.append(_new_action(read, action))
+
+
+def _insert(new: dict[int, tuple], read, state, result: ImportResult, *, user, via) -> dict:
+    """The first follow-ups of the rows, in one INSERT. Should another writer create one
+    of them meanwhile, one by one instead: that row becomes a conflict."""
+    try:
+        with transaction.atomic():
+            follow_up_services.follow_ups_insert(
+                [follow_up for follow_up, _answer in new.values()], user=user, via=via
+            )
+        return {pk: follow_up for pk, (follow_up, _answer) in new.items()}
+    except IntegrityError:
+        pass
+    created = {}
+    for pk, (follow_up, answer) in new.items():
+        try:
+            with transaction.atomic():
+                created[pk] = follow_up_services.follow_up_create(
+                    recommendation=follow_up.recommendation,
+                    member_state=state,
+                    user=user,
+                    status=follow_up.status,
+                    response=follow_up.response,
+                    via=via,
+                )
+        except (ValidationError, IntegrityError):
+            result.changes[:] = [c for c in result.changes if c.row != answer.row]
+            result.conflicts.append(
+                _conflict(read, answer, pk, state, follow_up.status, follow_up.response)
+            )
+    return created
 
 
 def _new_action(read, action, *, already_recorded=False) -> NewAction:

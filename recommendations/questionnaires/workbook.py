@@ -288,12 +288,15 @@ def write_workbook(
     answers.protection.sheet = True
 
     _header(actions, ACTION_COLUMNS, language)
-    action_rows = max(200, len(rows))
-    for number in range(2, action_rows + 2):
-        for index in range(1, len(ACTION_COLUMNS) + 1):
-            actions.cell(row=number, column=index).protection = unlocked
-        actions.cell(row=number, column=ACTION_INDEX["date"] + 1).number_format = "yyyy-mm-dd"
+    # Editable through the columns' style, not through empty cells made in advance: Excel
+    # and LibreOffice give a new cell its column's style (unlocked, the date format), so
+    # there is no row limit and no thousands of empty styled cells to write and read back.
+    # The header cells keep their own (locked) style.
+    action_rows = max(200, len(rows))  # the rows the drop-down and date checks cover
+    for index in range(1, len(ACTION_COLUMNS) + 1):
+        actions.column_dimensions[get_column_letter(index)].protection = unlocked
     date_column = get_column_letter(ACTION_INDEX["date"] + 1)
+    actions.column_dimensions[date_column].number_format = "yyyy-mm-dd"
     dates = DataValidation(
         type="date",
         operator="between",

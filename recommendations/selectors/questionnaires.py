@@ -40,10 +40,14 @@ def recommendations_by_label(
     """Recommendations (withdrawn ones too) by (report symbol, label)."""
     symbols = {symbol for symbol, _label in keys}
     labels = {label for _symbol, label in keys}
-    rows = Recommendation.objects.filter(report__symbol__in=symbols, label__in=labels)
+    rows = (
+        Recommendation.objects.filter(report__symbol__in=symbols, label__in=labels)
+        .select_related("report")
+        .only("pk", "label", "is_withdrawn", "report__symbol")  # not the texts
+    )
     return {
         (row.report.symbol, row.label): row
-        for row in rows.select_related("report")
+        for row in rows
         if (row.report.symbol, row.label) in keys
     }
 

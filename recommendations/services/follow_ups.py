@@ -155,6 +155,50 @@ def check_action_date(date: datetime.date | None) -> None:
         )
 
 
+def follow_up_build(
+    *,
+    recommendation: Recommendation,
+    member_state: MemberState,
+    user,
+    status: str = Status.NOT_STARTED,
+    response: str = "",
+) -> FollowUp:
+    """A new follow-up checked by the rules (open recommendation, choices, verification),
+    not saved: follow_up_create saves one, follow_ups_insert many at once."""
+    check_recommendation_open(recommendation)
+    author = user if getattr(user, "is_authenticated", False) else None
+    follow_up = FollowUp(
+        recommendation=recommendation,
+        member_state=member_state,
+        status=status,
+        response=response,
+        created_by=author,
+        updated_by=author,
+    )
+    _apply_verification(follow_up, previous_status=None, user=user)
+    _clean(follow_up, FOLLOW_UP_FIELDS)
+    return follow_up
+
+
+def _already_followed(recommendation, member_state) -> ValidationError | None:
+    existing = (
+        FollowUp.objects.filter(recommendation=recommendation, member_state=member_state)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if existing is None:
+        return None
+    return ValidationError(
+        {
+            "recommendation": _(
+                "This member state already has a follow-up of this recommendation "
+                "(id %(id)s): change that one instead."
+            )
+            % {"id": existing}
+        }
+    )
+
+
 def follow_up_create(
     *,
     recommendation: Recommendation,
@@ -164,36 +208,34 @@ def follow_up_create(
     response: str = "",
     via: str = "",
 ) -> FollowUp:
-    check_recommendation_open(recommendation)
-    existing = (
-        FollowUp.objects.filter(recommendation=recommendation, member_state=member_state)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if existing is not None:
-        raise ValidationError(
-            {
-                "recommendation": _(
-                    "This member state already has a follow-up of this recommendation "
-                    "(id %(id)s): change that one instead."
-                )
-                % {"id": existing}
-            }
-        )
-    follow_up = FollowUp(
+    follow_up = follow_up_build(
         recommendation=recommendation,
         member_state=member_state,
+        user=user,
         status=status,
         response=response,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
-        updated_by=user if getattr(user, "is_authenticated", False) else None,
     )
-    _apply_verification(follow_up, previous_status=None, user=user)
-    _clean(follow_up, FOLLOW_UP_FIELDS)
+    if (refused := _already_followed(recommendation, member_state)) is not None:
+        raise refused
     audit(follow_up, user=user, via=via)
     with transaction.atomic():
         follow_up.save()
     return follow_up
+
+
+def follow_ups_insert(follow_ups: list[FollowUp], *, user, via: str = "") -> list[FollowUp]:
+    """Save follow_up_build's follow-ups, which the caller found missing, in one INSERT
+    and one history INSERT. Raises IntegrityError (nothing saved) when one was created
+    meanwhile; the caller then creates them one by one (follow_up_create) to learn which."""
+    if not follow_ups:
+        return []
+    author = user if getattr(user, "is_authenticated", False) else None
+    with transaction.atomic():
+        FollowUp.objects.bulk_create(follow_ups)
+        FollowUp.history.bulk_history_create(
+            follow_ups, default_user=author, default_change_reason=via
+        )
+    return follow_ups
 
 
 def follow_up_update(

@@ -370,3 +370,47 @@ def test_chinese_round_trip(seeds):
     follow_up = FollowUp.objects.get(recommendation=rec("93(a)"), member_state="KEN")
     assert (follow_up.status, follow_up.response) == (Status.IMPLEMENTED, Response.ACCEPTED)
     assert follow_up.actions.get().kind == ActionKind.FUNDING
+
+
+def test_first_follow_ups_in_one_insert_and_one_created_meanwhile_is_a_conflict(
+    seeds, monkeypatch, django_assert_max_num_queries
+):
+    """New follow-ups are written together; when another writer creates one of them
+    between the import's read and its write, that row is a conflict, the rest applied."""
+    import recommendations.questionnaires.services as questionnaire_services
+
+    data = fill(
+        export(report=SEED_2017),
+        answers={label: ("In progress", "") for label in ("93(a)", "93(b)", "93(c)", "94(a)")},
+    )
+    make_follow_up(rec("93(b)"), "KEN", Status.NOT_IMPLEMENTED)  # someone else, meanwhile
+    real = questionnaire_services.follow_ups_of
+
+    def read_before_it(member_state, ids):  # what the import read before that write
+        found = real(member_state, ids)
+        return {pk: row for pk, row in found.items() if row.recommendation.label != "93(b)"}
+
+    monkeypatch.setattr(questionnaire_services, "follow_ups_of", read_before_it)
+    result = run(data, dry_run=False, skip_conflicts=True)
+    assert result.applied
+    assert [c.label for c in result.conflicts] == ["93(b)"]
+    assert result.conflicts[0].current_status == Status.NOT_IMPLEMENTED
+    assert sorted(c.label for c in result.changes) == ["93(a)", "93(c)", "94(a)"]
+    kenya = FollowUp.objects.filter(member_state="KEN")
+    assert dict(kenya.values_list("recommendation__label", "status")) == {
+        "93(a)": Status.IN_PROGRESS,
+        "93(b)": Status.NOT_IMPLEMENTED,
+        "93(c)": Status.IN_PROGRESS,
+        "94(a)": Status.IN_PROGRESS,
+    }
+    assert FollowUp.history.filter(history_change_reason=VIA).count() == 3
+
+    monkeypatch.setattr(questionnaire_services, "follow_ups_of", real)
+    FollowUp.objects.filter(member_state="KEN").delete()
+    # Without a race: one INSERT of the follow-ups and one of their history, whatever
+    # their number (the query count does not depend on the rows answered).
+    labels = Recommendation.objects.filter(report__symbol=SEED_2017, is_withdrawn=False)
+    answers = {label: ("In progress", "") for label in labels.values_list("label", flat=True)}
+    every_row = fill(export(report=SEED_2017), answers=answers)
+    with django_assert_max_num_queries(15):
+        assert len(run(every_row, dry_run=False).changes) == len(answers) > 30
