@@ -8,6 +8,18 @@ CACHE_DIR     directory of a cache shared by the server's processes (default: no
               each process keeps its own in memory)
 AXES_FAILURE_LIMIT  failed admin logins before a lockout (default 5)
 AXES_COOLOFF_HOURS  length of a lockout in hours (default 1)
+EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS,
+EMAIL_USE_SSL, EMAIL_TIMEOUT, DEFAULT_FROM_EMAIL
+              the SMTP server send_reminders mails through, Django's own settings
+              (default: localhost:25, no login, no TLS, 30 s timeout,
+              tracker@localhost)
+SITE_URL      the address the links in e-mails start with (default
+              http://127.0.0.1:8000)
+REMINDER_THRESHOLDS  days from a due date at which liaisons are reminded,
+              comma-separated (default -30,0,30: a month before, on the day, a month
+              after)
+REMINDER_LOCK_FILE   the lock that keeps two send_reminders runs apart (default
+              var/send_reminders.lock)
 """
 
 import os
@@ -247,6 +259,47 @@ COVERAGE_MIN_OTHER_STATES = int(os.environ.get("COVERAGE_MIN_OTHER_STATES", 3))
 QUESTIONNAIRE_MAX_BYTES = int(os.environ.get("QUESTIONNAIRE_MAX_BYTES", 10 * 1024 * 1024))
 QUESTIONNAIRE_MAX_UNCOMPRESSED_BYTES = int(
     os.environ.get("QUESTIONNAIRE_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
+)
+
+# Mail: send_reminders (services/reminders.py) sends digests through Django's SMTP
+# backend, configured with Django's own names. EMAIL_TIMEOUT bounds each exchange with
+# the server, so that a server that stops answering fails the digest, not the run.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "EMAIL_USE_TLS and EMAIL_USE_SSL are both set; set one (STARTTLS, usually port 587, "
+        "or implicit TLS, usually port 465)."
+    )
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", 30))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")
+# Links in e-mails (the recommendation, the questionnaire, the opt-out page) start here.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def _reminder_thresholds(value: str) -> list[int]:
+    try:
+        days = sorted({int(part) for part in value.split(",") if part.strip()})
+    except ValueError:
+        days = []
+    if not days or any(abs(day) > 3650 for day in days):
+        raise ImproperlyConfigured(
+            "REMINDER_THRESHOLDS: expected comma-separated whole numbers of days from the due "
+            f"date between -3650 and 3650, e.g. -30,0,30; got {value!r}."
+        )
+    return days
+
+
+# Days from a due date at which a liaison is reminded of a recommendation (negative:
+# before it). Each threshold is sent once per liaison, recommendation and member state.
+REMINDER_THRESHOLDS = _reminder_thresholds(os.environ.get("REMINDER_THRESHOLDS", "-30,0,30"))
+REMINDER_LOCK_FILE = Path(
+    os.environ.get("REMINDER_LOCK_FILE", BASE_DIR / "var" / "send_reminders.lock")
 )
 
 # The cache holds the API's per-token throttle counters. Django's default cache lives in

@@ -6,6 +6,7 @@ every ModelAdmin (Django's autodiscovery imports `recommendations.admin`)."""
 from . import (  # noqa: F401
     accounts,
     follow_ups,
+    mail,
     questionnaires,
     recommendations,
     reference,

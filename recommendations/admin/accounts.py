@@ -12,12 +12,14 @@ from django.utils.translation import ngettext
 from ..models import (
     ApiToken,
     Liaison,
+    UserPreference,
 )
 from ..scope import member_state_of, token_scope
 from ..services import tokens as token_services
 from .filters import RevokedFilter
 from .forms import ApiTokenForm, LiaisonForm
 from .history import HistoryInWordsAdmin
+from .mail import UserPreferenceInline
 
 
 @admin.register(Liaison)
@@ -139,7 +141,19 @@ admin.site.unregister(get_user_model())
 @admin.register(get_user_model())
 class UserAdmin(auth_admin.UserAdmin):
     """Django's user admin, plus a warning when a liaison holding live tokens gains staff
-    power (staff, superuser, permissions): the tokens carry it too."""
+    power (staff, superuser, permissions): the tokens carry it too; and the user's e-mail
+    preferences (language of digests, digests on or off) inline."""
+
+    inlines = [UserPreferenceInline]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # the add form: the user first
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is UserPreference:
+            UserPreferenceInline.save_formset(formset)
+        else:
+            super().save_formset(request, form, formset, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)  # groups and permissions

@@ -1,7 +1,7 @@
 """Dated status exports (CSV, JSON, XLSX) that other systems can pick up safely.
 
 A run, in OUTPUT:
-1. takes an exclusive, non-blocking lock on OUTPUT/.export_statuses.lock (fcntl.flock),
+1. takes an exclusive, non-blocking lock on OUTPUT/.export_statuses.lock (services/locks.py),
    so two runs never overlap: the second fails at once with ExportLocked;
 2. removes temporary directories that a killed run left behind (.<stamp>.tmp-*);
 3. reads the rows once (selectors.exports.status_chunks, one snapshot, in chunks) and
@@ -20,7 +20,6 @@ second gets a suffix (20261122T114500Z-2): no run ever overwrites another.
 
 import csv
 import datetime
-import fcntl
 import hashlib
 import json
 import os
@@ -45,6 +44,7 @@ from recommendations.selectors.exports import (
     status_chunks,
     utc_iso,
 )
+from recommendations.services.locks import exclusive_lock
 from recommendations.tabular import (
     Column,
     cells_rows_function,
@@ -225,28 +225,18 @@ def _fsync_directory(path: Path) -> None:
 
 @contextmanager
 def export_lock(output: Path) -> Iterator[None]:
-    """Hold OUTPUT/.export_statuses.lock exclusively, or raise ExportLocked at once.
-
-    The kernel releases an flock when its holder exits, even when killed, so a crashed
-    run never leaves a stale lock. The file itself stays (removing it would race).
-    """
+    """Hold OUTPUT/.export_statuses.lock exclusively, or raise ExportLocked at once
+    (services/locks.py)."""
     path = output / LOCK_NAME
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(descriptor, 32, 0).decode("ascii", "replace").strip()
-            by = f" by process {holder}" if holder.isdigit() else ""
-            raise ExportLocked(
-                f"another export_statuses run is writing to {output} (lock {path} is held{by}); "
-                "this run stopped without writing anything. Try again when it has finished."
-            ) from None
-        os.ftruncate(descriptor, 0)
-        os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
+
+    def refuse(by: str) -> ExportLocked:
+        return ExportLocked(
+            f"another export_statuses run is writing to {output} (lock {path} is held{by}); "
+            "this run stopped without writing anything. Try again when it has finished."
+        )
+
+    with exclusive_lock(path, refuse=refuse):
         yield
-    finally:
-        os.close(descriptor)  # releases the lock
 
 
 def run_directories(output: Path) -> list[Path]:

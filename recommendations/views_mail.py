@@ -1,0 +1,32 @@
+"""The one-click opt-out of digests, linked from every digest (services/reminders.py).
+
+GET shows the page with one button; POST opts out. RFC 8058's one-click POST from mail
+clients carries no CSRF token and no session: the signed token alone authenticates it,
+so the view is CSRF-exempt. A bad token is a 400 page, never a 500.
+"""
+
+from django.shortcuts import render
+from django.utils import translation
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from recommendations.services import reminders as services
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def opt_out(request, token: str):
+    user = services.opt_out_user(token)
+    if user is None:
+        return render(request, "mail/opt_out.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        services.digests_opt_out(user=user)
+    preference = services.user_preference(user)
+    with translation.override(services.DJANGO_LANGUAGES.get(preference.language, "en")):
+        return render(
+            request,
+            "mail/opt_out.html",
+            {"done": not preference.digests, "email": user.email},
+        )
