@@ -26,13 +26,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from recommendations.choices import ActionKind, Response, Status
-from recommendations.models import FollowUp, MemberState
+from recommendations.models import Action, FollowUp, MemberState
 from recommendations.questionnaires import csvfile, workbook
 from recommendations.questionnaires.workbook import (
     ACTIONS,
     ANSWERS,
     AnswerRow,
     Problem,
+    ReadAction,
     ReadWorkbook,
     WorkbookRefused,
 )
@@ -406,8 +407,14 @@ def _apply(read: ReadWorkbook, state: MemberState, result: ImportResult, *, user
             )
         )
 
-    follow_ups.update(_insert(new, read, state, result, user=user, via=via))
-    recorded = existing_actions([row.pk for row in follow_ups.values()])
+    # Actions, built on the follow-ups found or about to be created; an action on a
+    # recommendation the state has no follow-up of gets a first one (not started).
+    recommendation_of = {row.pk: pk for pk, row in follow_ups.items()}
+    recorded = {
+        (recommendation_of[follow_up_id], *rest)
+        for follow_up_id, *rest in existing_actions(list(recommendation_of))
+    }
+    built_actions: list[tuple[ReadAction, Action]] = []
     for action in read.actions:
         key = (action.report, action.label)
         recommendation = recommendations.get(key)
@@ -417,47 +424,46 @@ def _apply(read: ReadWorkbook, state: MemberState, result: ImportResult, *, user
         if not follow_up_services.is_open(recommendation):
             result.problems.append(_problem(read, ACTIONS, action.row, "label", _withdrawn(*key)))
             continue
-        try:
-            follow_up_services.check_action_date(action.date)
-        except ValidationError as error:
-            result.problems.extend(_validation_problems(read, ACTIONS, action.row, error, {"date"}))
-            continue
-        follow_up = follow_ups.get(recommendation.pk)
-        fingerprint = (
-            follow_up.pk if follow_up else None,
-            action.date,
-            action.kind,
-            action.description,
-        )
+        fingerprint = (recommendation.pk, action.date, action.kind, action.description)
         if fingerprint in recorded:
             result.actions.append(_new_action(read, action, already_recorded=True))
             continue
         try:
-            with transaction.atomic():  # a follow-up created for the action goes with it
-                target = follow_up or follow_up_services.follow_up_create(
-                    recommendation=recommendation, member_state=state, user=user, via=via
+            target = follow_ups.get(recommendation.pk)
+            if target is None and recommendation.pk in new:
+                target = new[recommendation.pk][0]
+            if target is None:
+                target = follow_up_services.follow_up_build(
+                    recommendation=recommendation, member_state=state, user=user
                 )
-                follow_up_services.action_create(
-                    follow_up=target,
-                    user=user,
-                    date=action.date,
-                    kind=action.kind,
-                    description=action.description,
-                    evidence_url=action.evidence_url,
-                    via=via,
-                )
+                new[recommendation.pk] = (target, None)
+            built = follow_up_services.action_build(
+                follow_up=target,
+                user=user,
+                date=action.date,
+                kind=action.kind,
+                description=action.description,
+                evidence_url=action.evidence_url,
+            )
         except ValidationError as error:
             columns = {"date", "kind", "description", "evidence_url"}
             result.problems.extend(_validation_problems(read, ACTIONS, action.row, error, columns))
             continue
-        follow_ups[recommendation.pk] = follow_up = target
-        recorded.add((follow_up.pk, action.date, action.kind, action.description))
+        recorded.add(fingerprint)
+        built_actions.append((action, built))
         result.actions.append(_new_action(read, action))
+
+    created = _insert(new, read, state, result, user=user, via=via)
+    for _action, built in built_actions:
+        recommendation_id = built.follow_up.recommendation_id
+        built.follow_up = created.get(recommendation_id) or built.follow_up
+    follow_up_services.actions_insert([built for _a, built in built_actions], user=user, via=via)
 
 
 def _insert(new: dict[int, tuple], read, state, result: ImportResult, *, user, via) -> dict:
-    """The first follow-ups of the rows, in one INSERT. Should another writer create one
-    of them meanwhile, one by one instead: that row becomes a conflict."""
+    """The first follow-ups of the rows (and of the actions' recommendations), in one
+    INSERT, by recommendation id. Should another writer create one of them meanwhile,
+    one by one instead: that one is taken as it is now, and its row becomes a conflict."""
     try:
         with transaction.atomic():
             follow_up_services.follow_ups_insert(
@@ -479,10 +485,13 @@ def _insert(new: dict[int, tuple], read, state, result: ImportResult, *, user, v
                     via=via,
                 )
         except (ValidationError, IntegrityError):
-            result.changes[:] = [c for c in result.changes if c.row != answer.row]
-            result.conflicts.append(
-                _conflict(read, answer, pk, state, follow_up.status, follow_up.response)
-            )
+            # Created meanwhile: its actions go to that follow-up; its answer conflicts.
+            created[pk] = FollowUp.objects.get(recommendation_id=pk, member_state=state)
+            if answer is not None:
+                result.changes[:] = [c for c in result.changes if c.row != answer.row]
+                result.conflicts.append(
+                    _conflict(read, answer, pk, state, follow_up.status, follow_up.response)
+                )
     return created
 
 

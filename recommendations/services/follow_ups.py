@@ -397,7 +397,7 @@ def check_follow_up_open(follow_up: FollowUp) -> None:
     check_recommendation_open(follow_up.recommendation)
 
 
-def action_create(
+def action_build(
     *,
     follow_up: FollowUp,
     user,
@@ -405,8 +405,10 @@ def action_create(
     kind: str,
     description: str,
     evidence_url: str = "",
-    via: str = "",
 ) -> Action:
+    """A new action checked by the rules (open follow-up, choices, URL, date), not saved:
+    action_create saves one, actions_insert many at once. `follow_up` may be one
+    follow_up_build made and follow_ups_insert is about to save."""
     check_follow_up_open(follow_up)
     action = Action(
         follow_up=follow_up,
@@ -418,11 +420,49 @@ def action_create(
     )
     _clean(action, ACTION_FIELDS)
     check_action_date(action.date)
+    return action
+
+
+def action_create(
+    *,
+    follow_up: FollowUp,
+    user,
+    date: datetime.date,
+    kind: str,
+    description: str,
+    evidence_url: str = "",
+    via: str = "",
+) -> Action:
+    action = action_build(
+        follow_up=follow_up,
+        user=user,
+        date=date,
+        kind=kind,
+        description=description,
+        evidence_url=evidence_url,
+    )
     audit(action, user=user, via=via)
     with transaction.atomic():
         action.save()
         _touch(follow_up.pk)
     return action
+
+
+def actions_insert(actions: list[Action], *, user, via: str = "") -> list[Action]:
+    """Save action_build's actions (their follow-ups saved) in one INSERT, one history
+    INSERT and one UPDATE marking their follow-ups as updated."""
+    if not actions:
+        return []
+    for action in actions:
+        action.follow_up = action.follow_up  # the follow-up's id, now that it is saved
+    author = user if getattr(user, "is_authenticated", False) else None
+    with transaction.atomic():
+        Action.objects.bulk_create(actions)
+        Action.history.bulk_history_create(actions, default_user=author, default_change_reason=via)
+        FollowUp.objects.filter(pk__in={action.follow_up_id for action in actions}).update(
+            updated_at=timezone.now()
+        )
+    return actions
 
 
 def action_update(
