@@ -28,7 +28,7 @@ from recommendations.services import follow_ups as follow_up_services
 from recommendations.services import reminders as services
 from recommendations.services.locks import exclusive_lock
 from tests.integration.mail_server import MailServer, parts
-from tests.integration.shared import SEED_2017, make_follow_up, make_liaison, make_user, rec
+from tests.integration.shared import SEED_2017, make_follow_up, make_liaison, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 D = datetime.date
@@ -119,8 +119,8 @@ def test_each_liaison_gets_one_digest_in_their_language(mail_server, world):
     assert message["From"] == "tracker@example.org"
     assert message["Content-Language"] == "en"
     assert "Dear nairobi," in text and "Kenya" in text
-    assert f"{rec(world['open'].label)} — " in text
-    assert "2026-06-01 (5 days overdue)" in text
+    assert f"* {world['open'].label} — {world['open'].report}" in text.splitlines()
+    assert "Follow-up due: 2026-06-01 (5 days overdue)" in text
     assert (
         f"{SITE}/api/v1/questionnaire.xlsx" in text and f"{SITE}/api/v1/questionnaire.xlsx" in html
     )
