@@ -92,7 +92,9 @@ def preview(client, data: bytes, name="kenya.xlsx", **extra):
 
 
 def text(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+    shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+    assert "{#" not in shown and "{%" not in shown  # no template syntax left over
+    return shown
 
 
 # Download ------------------------------------------------------------------------------
