@@ -303,15 +303,16 @@ def test_pending_reminders_are_checked_again_before_sending(mail_server, world):
 
 
 def database_url() -> str:
-    """The test database, for a command run in another process."""
+    """The test database, for a command run in another process (PostgreSQL's host may
+    be a socket directory: percent-encoded, as dj-database-url reads it)."""
     settings = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{settings['NAME']}"
     user = quote(settings["USER"] or "", safe="")
     password = quote(settings["PASSWORD"] or "", safe="")
-    host = settings["HOST"] or "localhost"
-    port = settings["PORT"] or "5432"
-    return f"postgres://{user}:{password}@{host}:{port}/{settings['NAME']}"
+    host = quote(settings["HOST"] or "localhost", safe="")
+    port = f":{settings['PORT']}" if settings["PORT"] else ""
+    return f"postgres://{user}:{password}@{host}{port}/{settings['NAME']}"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -635,3 +636,96 @@ def test_digests_back_on_in_the_user_admin(mail_server, world, client):
     assert china.preference.digests
     send()
     assert len(mail_server.to(CHINA)) == 1
+
+
+# Configuration -------------------------------------------------------------------------
+
+DOCUMENTED_COMMAND = "/srv/tracker/.venv/bin/python /srv/tracker/manage.py send_reminders"
+
+
+def test_the_documented_command_line_is_accepted():
+    import shlex
+
+    from recommendations.management.commands.send_reminders import Command
+
+    words = shlex.split(DOCUMENTED_COMMAND)
+    assert words[1].endswith("manage.py") and words[2] == "send_reminders"
+    options = vars(Command().create_parser("manage.py", "send_reminders").parse_args(words[3:]))
+    assert options["dry_run"] is False and options["today"] is None
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    if "## Reminders by e-mail" in readme:  # once the operator's section is merged
+        assert readme.count(DOCUMENTED_COMMAND) >= 2  # the cron line and ExecStart=
+
+
+def settings_in_a_process(**env):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("EMAIL_", "REMINDER_", "SITE_URL", "DEFAULT_FROM_EMAIL"))
+        and key != "DJANGO_SETTINGS_MODULE"
+    }
+    environment.update(SECRET_KEY="x" * 50, **env)
+    script = (
+        "import django, json; from django.conf import settings; django.setup(); "
+        "print(json.dumps({name: str(getattr(settings, name)) for name in ("
+        "'EMAIL_BACKEND', 'EMAIL_HOST', 'EMAIL_PORT', 'EMAIL_HOST_USER', 'EMAIL_USE_TLS', "
+        "'EMAIL_USE_SSL', 'EMAIL_TIMEOUT', 'DEFAULT_FROM_EMAIL', 'SITE_URL', "
+        "'REMINDER_THRESHOLDS', 'REMINDER_LOCK_FILE')}))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**environment, "DJANGO_SETTINGS_MODULE": "tracker.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_mail_settings_come_from_the_environment():
+    import json
+
+    defaults = json.loads(settings_in_a_process().stdout)
+    assert defaults == {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "localhost",
+        "EMAIL_PORT": "25",
+        "EMAIL_HOST_USER": "",
+        "EMAIL_USE_TLS": "False",
+        "EMAIL_USE_SSL": "False",
+        "EMAIL_TIMEOUT": "30.0",
+        "DEFAULT_FROM_EMAIL": "tracker@localhost",
+        "SITE_URL": "http://127.0.0.1:8000",
+        "REMINDER_THRESHOLDS": "[-30, 0, 30]",
+        "REMINDER_LOCK_FILE": str(ROOT / "var" / "send_reminders.lock"),
+    }
+    result = settings_in_a_process(
+        EMAIL_HOST="smtp.example.org",
+        EMAIL_PORT="587",
+        EMAIL_HOST_USER="tracker",
+        EMAIL_HOST_PASSWORD="secret",
+        EMAIL_USE_TLS="1",
+        EMAIL_TIMEOUT="12.5",
+        DEFAULT_FROM_EMAIL="Tracker <tracker@example.org>",
+        SITE_URL="https://tracker.example.org/",
+        REMINDER_THRESHOLDS=" 14, -7,0 ",
+    )
+    configured = json.loads(result.stdout)
+    assert configured["EMAIL_HOST"] == "smtp.example.org" and configured["EMAIL_PORT"] == "587"
+    assert configured["EMAIL_USE_TLS"] == "True" and configured["EMAIL_TIMEOUT"] == "12.5"
+    assert configured["SITE_URL"] == "https://tracker.example.org"
+    assert configured["REMINDER_THRESHOLDS"] == "[-7, 0, 14]"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"REMINDER_THRESHOLDS": "a month"}, "REMINDER_THRESHOLDS: expected comma-separated"),
+        ({"REMINDER_THRESHOLDS": ","}, "REMINDER_THRESHOLDS: expected comma-separated"),
+        ({"REMINDER_THRESHOLDS": "0,9999"}, "between -3650 and 3650"),
+        ({"EMAIL_USE_TLS": "1", "EMAIL_USE_SSL": "1"}, "EMAIL_USE_TLS and EMAIL_USE_SSL"),
+    ],
+)
+def test_bad_mail_settings_are_named(env, message):
+    result = settings_in_a_process(**env)
+    assert result.returncode != 0 and message in result.stderr
