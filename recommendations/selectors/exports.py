@@ -20,15 +20,20 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
+    Case,
+    DateField,
     ExpressionWrapper,
     Func,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    When,
 )
+from django.utils import timezone
 
 from recommendations.models import Action, FollowUp, RecommendationTheme
+from recommendations.selectors.deadlines import days_overdue, due_date_of, open_q
 from recommendations.tabular import CODES, FLAG, NUMBER, STAMP, TEXT, Column, columns_at
 
 CHUNK_SIZE = 2000
@@ -71,6 +76,9 @@ _STATUS = [
     ("response", TEXT, _Source("response")),
     ("last_action_date", STAMP, _Source("last_action_text", lambda v: _dates_iso(v))),
     ("updated_at", STAMP, _Source("updated_text", lambda v: _utc_texts(v))),
+    # Added at the end (issue 17), the columns before them unchanged.
+    ("due_date", STAMP, _Source("due_text", lambda v: _dates_iso(v))),
+    ("days_overdue", NUMBER, _Source("open_due_text", lambda v: _days_overdue(v))),
 ]
 
 # Rows are tuples in this order (Column.at).
@@ -112,6 +120,18 @@ def _follow_up_rows(follow_ups: QuerySet[FollowUp] | None, since: datetime.datet
         queryset.annotate(
             last_action_text=_StoredText(Subquery(last_action[:1])),
             updated_text=_StoredText("updated_at"),
+            due_text=_StoredText(due_date_of("recommendation__")),
+            # The due date of an open follow-up only: the others are never overdue.
+            open_due_text=_StoredText(
+                Case(
+                    When(
+                        open_q() & Q(recommendation__is_withdrawn=False),
+                        then=due_date_of("recommendation__"),
+                    ),
+                    default=None,
+                    output_field=DateField(),
+                )
+            ),
             # A boolean from the database: no datetime to parse just to test it.
             is_verified=ExpressionWrapper(Q(verified_at__isnull=False), BooleanField()),
         )
@@ -184,6 +204,20 @@ def _dates_iso(values: tuple) -> Iterable[str | None]:
     if all(value is None or value.__class__ is str for value in values):
         return values
     return [None if value is None else value.isoformat() for value in values]
+
+
+def _days_overdue(values: tuple) -> Iterable[int | None]:
+    """Days since the due date of open follow-ups past it (selectors/deadlines.py)."""
+    today = timezone.localdate()
+    return [
+        None
+        if value is None
+        else days_overdue(
+            value if value.__class__ is datetime.date else datetime.date.fromisoformat(value),
+            today,
+        )
+        for value in values
+    ]
 
 
 def _utc_texts(values: tuple) -> Iterable[str]:

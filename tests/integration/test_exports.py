@@ -53,6 +53,8 @@ HEADER = [
     "response",
     "last_action_date",
     "updated_at",
+    "due_date",
+    "days_overdue",
 ]
 SEED_2017 = "001_11a12d27b9d2d054.txt"
 SEED_2004 = "002_2ed4e228b852b96c.txt"
@@ -167,6 +169,8 @@ def test_every_format_holds_the_same_rows(data, tmp_path):
         "response": "",
         "last_action_date": "2025-02-01",  # the latest of its two actions
         "updated_at": updated,
+        "due_date": "",  # no session of its bodies known, none set
+        "days_overdue": "",
     }
     assert rows[0]["verified"] == "yes" and rows[0]["response"] == "accepted"
     assert rows[2]["status"] == "implemented" and rows[2]["verified"] == "no"  # a claim
@@ -187,9 +191,12 @@ def test_every_format_holds_the_same_rows(data, tmp_path):
 
     sheet = read_xlsx(files["xlsx"])
     assert sheet[0] == HEADER
-    assert [[as_text(value) for value in line] for line in sheet[1:]] == [
-        list(row.values()) for row in rows
-    ]
+    # Empty cells at the end of a row are not stored: read as empty.
+    padding = [[""] * (len(HEADER) - len(line)) for line in sheet[1:]]
+    assert [
+        [as_text(value) for value in line] + pad
+        for line, pad in zip(sheet[1:], padding, strict=True)
+    ] == [list(row.values()) for row in rows]
     assert sheet[2][7] == "多民族玻利维亚国" and sheet[2][3] == rec("93(b)").pk
 
 
@@ -582,3 +589,27 @@ def test_export_outside_a_transaction(reference_data, tmp_path):
     snapshot = [query for query in captured if "REPEATABLE READ" in query["sql"]]
     assert len(snapshot) == (1 if connection.vendor == "postgresql" else 0)
     assert not connection.in_atomic_block
+
+
+def test_due_date_and_days_overdue_come_last(data):
+    """The 2017 report due 1 January 2026, 59(a) (another report) on its own 1 January
+    2099: Bolivia's open follow-up of 93(b) counts its days overdue; Kenya's, closed
+    (implemented), and China's, not yet due, count none."""
+    from django.utils import timezone
+
+    from recommendations.models import Report
+    from recommendations.services import deadlines
+
+    report = Report.objects.get(symbol=SEED_2017)
+    deadlines.report_due_date_set(report=report, due_date=datetime.date(2026, 1, 1))
+    deadlines.recommendation_due_date_set(
+        recommendation=rec("59(a)", SEED_2004), due_date=datetime.date(2099, 1, 1), user=None
+    )
+    rows = {(row[2], row[5]): row[-2:] for row in status_rows()}
+    late = (timezone.localdate() - datetime.date(2026, 1, 1)).days
+    assert rows == {
+        ("59(a)", "CHN"): ("2099-01-01", None),
+        ("93(a)", "KEN"): ("2026-01-01", None),
+        ("93(b)", "BOL"): ("2026-01-01", late),
+        ("93(b)", "KEN"): ("2026-01-01", None),
+    }
