@@ -15,6 +15,7 @@ from the current value: it is never applied; the conflicts can be exported again
 (`conflicts_export`) with the current values and the state's earlier answer side by side.
 """
 
+import copy
 import datetime
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -121,7 +122,7 @@ def questionnaire_export(
     recommendations = list(
         questionnaire_recommendations(report=report, theme=theme, ids=recommendation_ids)
     )
-    follow_ups = follow_ups_of(member_state, [row.pk for row in recommendations])
+    follow_ups = follow_ups_of(member_state, [row.pk for row in recommendations], last_action=True)
     earlier_answers = earlier_answers or {}
     rows = []
     for recommendation in recommendations:
@@ -324,6 +325,7 @@ def _apply(read: ReadWorkbook, state: MemberState, result: ImportResult, *, user
     follow_ups = follow_ups_of(state, [row.pk for row in recommendations.values()])
     seen: set[tuple[str, str]] = set()
     new: dict[int, tuple] = {}  # first follow-ups and their rows, written after the loop
+    updates: list[tuple] = []  # changed follow-ups and their rows, written after the loop
 
     for answer in read.answers:
         key = (answer.report, answer.label)
@@ -376,19 +378,10 @@ def _apply(read: ReadWorkbook, state: MemberState, result: ImportResult, *, user
                 )
                 new[recommendation.pk] = (built, answer)
             else:
-                follow_ups[recommendation.pk] = follow_up_services.follow_up_update(
-                    follow_up=follow_up,
-                    data={"status": status, "response": response},
-                    user=user,
-                    expected_version=answer.version,
-                    via=via,
-                )
-        except follow_up_services.VersionConflict:
-            # Changed between this import's read and its write: a conflict, like any other.
-            result.conflicts.append(
-                _conflict(read, answer, recommendation.pk, state, status, response)
-            )
-            continue
+                changed = copy.copy(follow_up)
+                data = {"status": status, "response": response}
+                if follow_up_services.follow_up_prepare(changed, data, user=user):
+                    updates.append((changed, answer))
         except ValidationError as error:
             result.problems.extend(
                 _validation_problems(read, ANSWERS, answer.row, error, {"status", "response"})
@@ -406,6 +399,20 @@ def _apply(read: ReadWorkbook, state: MemberState, result: ImportResult, *, user
                 created=follow_up is None,
             )
         )
+
+    # Written together; a row changed since this import read it is a conflict.
+    written, stale = follow_up_services.follow_ups_write(
+        [changed for changed, _answer in updates], user=user, via=via
+    )
+    follow_ups.update({row.recommendation_id: row for row in written})
+    for changed, answer in updates:
+        if changed in stale:
+            result.changes[:] = [c for c in result.changes if c.row != answer.row]
+            result.conflicts.append(
+                _conflict(
+                    read, answer, changed.recommendation_id, state, changed.status, changed.response
+                )
+            )
 
     # Actions, built on the follow-ups found or about to be created; an action on a
     # recommendation the state has no follow-up of gets a first one (not started).

@@ -52,20 +52,21 @@ def recommendations_by_label(
     }
 
 
-def follow_ups_of(member_state: MemberState, recommendation_ids) -> dict[int, FollowUp]:
-    """The state's follow-ups of these recommendations by recommendation id, each with
-    `last_action_date` and `last_action_kind` and who changed it last."""
-    last = Action.objects.filter(follow_up=OuterRef("pk")).order_by("-date", "-id")
-    rows = (
-        FollowUp.objects.filter(
-            member_state=member_state, recommendation_id__in=list(recommendation_ids)
-        )
-        .select_related("updated_by", "recommendation")
-        .annotate(
+def follow_ups_of(
+    member_state: MemberState, recommendation_ids, *, last_action: bool = False
+) -> dict[int, FollowUp]:
+    """The state's follow-ups of these recommendations by recommendation id, with their
+    recommendation; with `last_action`, also `last_action_date` and `last_action_kind`
+    (what the export shows; the import needs neither)."""
+    rows = FollowUp.objects.filter(
+        member_state=member_state, recommendation_id__in=list(recommendation_ids)
+    ).select_related("recommendation")
+    if last_action:
+        last = Action.objects.filter(follow_up=OuterRef("pk")).order_by("-date", "-id")
+        rows = rows.annotate(
             last_action_date=Subquery(last.values("date")[:1]),
             last_action_kind=Subquery(last.values("kind")[:1]),
         )
-    )
     return {row.recommendation_id: row for row in rows}
 
 

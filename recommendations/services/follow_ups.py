@@ -99,18 +99,25 @@ def _current(model, instance, expected_version: int | None, related: tuple[str, 
     return copy.copy(instance)
 
 
-def _write(instance, fields: Iterable[str], *, user, via: str) -> None:
-    """One conditional UPDATE of these fields (and the version) on the version read, and
-    one history record: of two writers who read the same version, one wins."""
+def _conditional_update(instance, fields: Iterable[str]) -> bool:
+    """One UPDATE of these fields and the next version, on the version read: of two
+    writers who read the same version, one wins (True); the other changes nothing."""
     model = type(instance)
     values = {name: getattr(instance, name) for name in fields}
     updated = model.objects.filter(pk=instance.pk, version=instance.version).update(
         **values, version=instance.version + 1
     )
-    if not updated:
+    if updated:
+        instance.version += 1
+    return bool(updated)
+
+
+def _write(instance, fields: Iterable[str], *, user, via: str) -> None:
+    """_conditional_update, and one history record; VersionConflict when it lost."""
+    model = type(instance)
+    if not _conditional_update(instance, fields):
         current = model.objects.filter(pk=instance.pk).values_list("version", flat=True).first()
         raise VersionConflict(instance, current)
-    instance.version += 1
     audit(instance, user=user, via=via)
     model.history.bulk_history_create([instance], update=True)
 
@@ -238,6 +245,28 @@ def follow_ups_insert(follow_ups: list[FollowUp], *, user, via: str = "") -> lis
     return follow_ups
 
 
+# What an update of a follow-up writes, besides the version.
+FOLLOW_UP_WRITTEN = (*FOLLOW_UP_FIELDS, "updated_by", "updated_at", "verified_at", "verified_by")
+
+
+def follow_up_prepare(current: FollowUp, data: dict, *, user) -> bool:
+    """Set `data` on `current` (a copy of the row at the version read) by the rules
+    (open recommendation, choices, who, verification). False when nothing changes."""
+    _check_fields(data, FOLLOW_UP_FIELDS)
+    changed = [name for name, value in data.items() if getattr(current, name) != value]
+    if not changed:
+        return False
+    check_recommendation_open(current.recommendation)
+    previous_status = current.status
+    for name in changed:
+        setattr(current, name, data[name])
+    _clean(current, changed)
+    current.updated_by = user if getattr(user, "is_authenticated", False) else None
+    current.updated_at = timezone.now()
+    _apply_verification(current, previous_status=previous_status, user=user)
+    return True
+
+
 def follow_up_update(
     *,
     follow_up: FollowUp,
@@ -251,24 +280,28 @@ def follow_up_update(
     _check_fields(data, FOLLOW_UP_FIELDS)
     with transaction.atomic():
         current = _current(FollowUp, follow_up, expected_version, ("recommendation",))
-        changed = [name for name, value in data.items() if getattr(current, name) != value]
-        if not changed:
+        if not follow_up_prepare(current, data, user=user):
             return current  # nothing to change: no new version, no history record
-        check_recommendation_open(current.recommendation)
-        previous_status = current.status
-        for name in changed:
-            setattr(current, name, data[name])
-        _clean(current, changed)
-        current.updated_by = user if getattr(user, "is_authenticated", False) else None
-        current.updated_at = timezone.now()
-        _apply_verification(current, previous_status=previous_status, user=user)
-        _write(
-            current,
-            [*FOLLOW_UP_FIELDS, "updated_by", "updated_at", "verified_at", "verified_by"],
-            user=user,
-            via=via,
-        )
+        _write(current, FOLLOW_UP_WRITTEN, user=user, via=via)
     return current
+
+
+def follow_ups_write(
+    prepared: list[FollowUp], *, user, via: str = ""
+) -> tuple[list[FollowUp], list[FollowUp]]:
+    """Write follow_up_prepare's changes, each by one conditional UPDATE on the version
+    it was read at, and their history in one INSERT. Returns (written, changed since):
+    a row changed by someone else since it was read is not written."""
+    written, stale = [], []
+    author = user if getattr(user, "is_authenticated", False) else None
+    with transaction.atomic():
+        for follow_up in prepared:
+            won = _conditional_update(follow_up, FOLLOW_UP_WRITTEN)
+            (written if won else stale).append(follow_up)
+        FollowUp.history.bulk_history_create(
+            written, update=True, default_user=author, default_change_reason=via
+        )
+    return written, stale
 
 
 def follow_up_delete(

@@ -414,3 +414,37 @@ def test_first_follow_ups_in_one_insert_and_one_created_meanwhile_is_a_conflict(
     every_row = fill(export(report=SEED_2017), answers=answers)
     with django_assert_max_num_queries(15):
         assert len(run(every_row, dry_run=False).changes) == len(answers) > 30
+
+
+def test_a_follow_up_changed_between_the_imports_read_and_its_write_is_a_conflict(
+    seeds, staff, monkeypatch
+):
+    import recommendations.questionnaires.services as questionnaire_services
+
+    for label in ("93(a)", "93(b)"):
+        make_follow_up(rec(label), "KEN", Status.IN_PROGRESS)
+    data = fill(
+        export(report=SEED_2017),
+        answers={"93(a)": ("Implemented", ""), "93(b)": ("Not applicable", "")},
+    )
+    real = questionnaire_services.follow_ups_of
+
+    def read_then_someone_writes(member_state, ids, **kwargs):
+        found = real(member_state, ids, **kwargs)
+        other = FollowUp.objects.get(recommendation=rec("93(b)"), member_state="KEN")
+        follow_up_services.follow_up_update(
+            follow_up=other, data={"status": Status.NOT_IMPLEMENTED}, user=staff
+        )
+        return found
+
+    monkeypatch.setattr(questionnaire_services, "follow_ups_of", read_then_someone_writes)
+    result = run(data, dry_run=False, skip_conflicts=True)
+    assert result.applied and [c.label for c in result.changes] == ["93(a)"]
+    assert [(c.label, c.current_status, c.their_status) for c in result.conflicts] == [
+        ("93(b)", Status.NOT_IMPLEMENTED, Status.NOT_APPLICABLE)
+    ]
+    statuses = dict(
+        FollowUp.objects.filter(member_state="KEN").values_list("recommendation__label", "status")
+    )
+    assert statuses == {"93(a)": Status.IMPLEMENTED, "93(b)": Status.NOT_IMPLEMENTED}
+    assert FollowUp.history.filter(history_change_reason=VIA).count() == 1
