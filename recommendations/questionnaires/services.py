@@ -43,6 +43,7 @@ from recommendations.selectors.questionnaires import (
     follow_ups_of,
     questionnaire_recommendations,
     recommendations_by_label,
+    theme_names,
 )
 from recommendations.selectors.texts import text_in
 from recommendations.services import follow_ups as follow_up_services
@@ -120,18 +121,18 @@ def questionnaire_export(
     if file_format not in FILE_FORMATS:
         raise ValueError(f"file_format must be one of {tuple(FILE_FORMATS)}")
     recommendations = list(
-        questionnaire_recommendations(report=report, theme=theme, ids=recommendation_ids)
+        questionnaire_recommendations(
+            language=language, report=report, theme=theme, ids=recommendation_ids
+        )
     )
-    follow_ups = follow_ups_of(member_state, [row.pk for row in recommendations], last_action=True)
+    ids = [row.pk for row in recommendations]
+    follow_ups = follow_ups_of(member_state, ids, last_action=True)
+    themes = theme_names(ids, language)
     earlier_answers = earlier_answers or {}
     rows = []
     for recommendation in recommendations:
         follow_up = follow_ups.get(recommendation.pk)
         shown = text_in(recommendation, language)
-        themes = "; ".join(
-            theme.name_zh if language == "zh" else theme.name_en
-            for theme in recommendation.themes.all()
-        )
         last_action = ""
         if follow_up is not None and follow_up.last_action_date:
             kind = _label(ActionKind, follow_up.last_action_kind, language)
@@ -141,7 +142,7 @@ def questionnaire_export(
                 report=recommendation.report.symbol,
                 label=recommendation.label,
                 text=shown.text,
-                themes=themes,
+                themes=themes.get(recommendation.pk, ""),
                 last_action=last_action,
                 version=follow_up.version if follow_up else None,
                 status=_label(Status, follow_up.status, language) if follow_up else "",

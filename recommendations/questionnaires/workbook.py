@@ -16,6 +16,7 @@ locked cell changed, a row copied from another state's workbook, a version edite
 fail the check on import. Protection in Excel is a convenience; the HMAC is the check.
 """
 
+import copy
 import datetime
 import functools
 import hashlib
@@ -282,6 +283,7 @@ def write_workbook(
 
     _header(answers, ANSWER_COLUMNS, language)
     unlocked = Protection(locked=False)
+    styles = _Styles()
     for number, item in enumerate(rows, start=2):
         values = answer_values(state, item)
         for index, column in enumerate(ANSWER_COLUMNS, start=1):
@@ -291,9 +293,9 @@ def write_workbook(
             cell = answers.cell(row=number, column=index)
             _as_text(cell, value)
             if column.editable:
-                cell.protection = unlocked
+                styles.apply(cell, "editable", protection=unlocked)
             if column.key == "text":
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                styles.apply(cell, "text", alignment=Alignment(wrap_text=True, vertical="top"))
     last = max(len(rows) + 1, 2)
     _drop_down(answers, "status", LISTS, 1, len(status_labels), last, language, blank=True)
     _drop_down(answers, "response", LISTS, 2, len(response_labels), last, language, blank=True)
@@ -336,6 +338,24 @@ def write_workbook(
     output = io.BytesIO()
     book.save(output)
     return output.getvalue()
+
+
+class _Styles:
+    """Each kind of styled cell is styled once; the others copy its style array, as
+    openpyxl's documentation copies styles (cell._style): thousands of cells cost no
+    more than one lookup in the workbook's style tables each."""
+
+    def __init__(self) -> None:
+        self._arrays: dict[str, object] = {}
+
+    def apply(self, cell, kind: str, **attributes) -> None:
+        array = self._arrays.get(kind)
+        if array is None:
+            for name, value in attributes.items():
+                setattr(cell, name, value)
+            self._arrays[kind] = copy.copy(cell._style)
+        else:
+            cell._style = copy.copy(array)
 
 
 def answer_values(state: str, item: AnswerRow) -> dict:

@@ -2,20 +2,28 @@
 recommendations in a state's scope, and that state's follow-ups of them.
 
 Query budget, whatever the number of rows: the recommendations (with report), their
-texts, their themes; the follow-ups (with who changed them last and the last action
-date and kind, as subqueries). Never one query per row.
+texts in the questionnaire's language, their themes' names; the follow-ups (with the
+last action's date and kind, as subqueries, for the export). Never one query per row.
 """
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
-from recommendations.models import Action, FollowUp, MemberState, Recommendation, Theme
-from recommendations.selectors.texts import texts_prefetch
+from recommendations.models import (
+    Action,
+    FollowUp,
+    MemberState,
+    Recommendation,
+    RecommendationText,
+    RecommendationTheme,
+)
+from recommendations.selectors.texts import TEXTS_ATTR
 
 
 def questionnaire_recommendations(
-    *, report: str | None = None, theme: str | None = None, ids=None
+    *, language: str, report: str | None = None, theme: str | None = None, ids=None
 ) -> QuerySet[Recommendation]:
-    """Active (not withdrawn) recommendations in scope, in report and document order."""
+    """Active (not withdrawn) recommendations in scope, in report and document order,
+    with the texts of `language` only (text_in picks that one or the original)."""
     rows = Recommendation.objects.filter(is_withdrawn=False)
     if report:
         rows = rows.filter(report__symbol=report)
@@ -25,13 +33,32 @@ def questionnaire_recommendations(
         rows = rows.filter(pk__in=ids)
     return (
         rows.select_related("report")
+        .only("pk", "label", "text", "addressee", "heading", "report__symbol", "report__language")
         .prefetch_related(
-            texts_prefetch(),
-            Prefetch("themes", queryset=Theme.objects.order_by("position", "code")),
+            Prefetch(
+                "texts",
+                queryset=RecommendationText.objects.filter(language=language),
+                to_attr=TEXTS_ATTR,
+            ),
         )
         .order_by("report__symbol", "position")
         .distinct()
     )
+
+
+def theme_names(recommendation_ids, language: str) -> dict[int, str]:
+    """Each recommendation's themes by name in `language`, in taxonomy order, "a; b":
+    one query."""
+    name = "theme__name_zh" if language == "zh" else "theme__name_en"
+    links = (
+        RecommendationTheme.objects.filter(recommendation_id__in=list(recommendation_ids))
+        .order_by("theme__position", "theme__code")
+        .values_list("recommendation_id", name)
+    )
+    names: dict[int, list[str]] = {}
+    for recommendation_id, theme in links:
+        names.setdefault(recommendation_id, []).append(theme)
+    return {pk: "; ".join(themes) for pk, themes in names.items()}
 
 
 def recommendations_by_label(
