@@ -10,7 +10,8 @@ LIAISON = "Liaison"
 
 ALL = ("view", "add", "change", "delete")
 SECRETARIAT_PERMISSIONS = {
-    "report": ("view", "import"),  # import_report: the admin's "Import reports" page
+    # import_report: the admin's "Import reports" page; change: the follow-up due date
+    "report": ("view", "change", "import"),
     "reportversion": ("view",),
     "recommendationtext": ("view",),
     "historicalrecommendationtext": ("view",),
@@ -32,6 +33,10 @@ SECRETARIAT_PERMISSIONS = {
     "historicalfollowup": ("view",),
     "historicalaction": ("view",),
     "apitoken": ("view", "change"),  # staff can see and revoke tokens, not issue them
+    "bodysession": ALL,  # the sessions the due dates follow
+    "historicalbodysession": ("view",),
+    "email": ("view",),  # what the reminders sent, read-only
+    "reminder": ("view",),
 }
 
 
