@@ -1,10 +1,15 @@
 """List filters of the admin."""
 
 from django.contrib import admin
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import Status
 from ..selectors import admin_lists
+from ..selectors.deadlines import DUE_SOON_DAYS, days_overdue, due_soon_q, open_q, overdue_q
 
 
 class YesNoFilter(admin.SimpleListFilter):
@@ -79,3 +84,43 @@ class VerificationFilter(admin.SimpleListFilter):
         if self.value() == "verified":
             return queryset.filter(verified_at__isnull=False)
         return queryset
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    """Overdue, due soon, no due date: the conditions of selectors/deadlines.py on a
+    queryset annotated with `effective_due_date` (the ModelAdmin's get_queryset)."""
+
+    title = _("deadline")
+    parameter_name = "deadline"
+    prefix = ""  # the way to the recommendation's fields ("recommendation__" from a follow-up)
+    still_open = Q()  # what else a row needs to be overdue or due (a follow-up: open)
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", capfirst(_("overdue"))),
+            ("due_soon", gettext("Due within %(days)d days") % {"days": DUE_SOON_DAYS}),
+            ("none", _("No due date")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.filter(overdue_q(today, self.prefix) & self.still_open)
+        if self.value() == "due_soon":
+            return queryset.filter(due_soon_q(today, self.prefix) & self.still_open)
+        if self.value() == "none":
+            return queryset.filter(effective_due_date__isnull=True)
+        return queryset
+
+
+class FollowUpDeadlineFilter(DeadlineFilter):
+    """Follow-ups still open whose recommendation is overdue or due soon."""
+
+    prefix = "recommendation__"
+    still_open = open_q()
+
+
+def overdue_days(due_date, *, withdrawn: bool, status: str | None = None) -> int | None:
+    """What the "days overdue" columns show: days_overdue, none for a withdrawn
+    recommendation (never overdue: overdue_q)."""
+    return None if withdrawn else days_overdue(due_date, timezone.localdate(), status=status)

@@ -20,10 +20,11 @@ from ..models import (
 )
 from ..selectors import admin_lists
 from ..selectors import exports as export_selectors
+from ..selectors.deadlines import with_due_date
 from ..selectors.texts import text_in
 from ..services import follow_ups as follow_up_services
 from .common import _changed, _csv_response, _save_formset, language_name
-from .filters import VerificationFilter
+from .filters import FollowUpDeadlineFilter, VerificationFilter, overdue_days
 from .forms import ActionForm, ActionInlineForm, FollowUpForm
 from .history import HistoryInWordsAdmin, channel_phrase
 from .work_queues import UpdatedSinceFilter
@@ -166,6 +167,7 @@ class FollowUpAdmin(ClosedWhenWithdrawnMixin, FollowUpWritesMixin, HistoryInWord
         "response",
         "verification",
         "action_count",
+        "days_overdue",
         "updated_at",
         "updated_by",
     ]
@@ -173,6 +175,7 @@ class FollowUpAdmin(ClosedWhenWithdrawnMixin, FollowUpWritesMixin, HistoryInWord
         "status",
         "response",
         VerificationFilter,
+        FollowUpDeadlineFilter,
         UpdatedSinceFilter,
         "recommendation__report",
     ]
@@ -198,7 +201,7 @@ class FollowUpAdmin(ClosedWhenWithdrawnMixin, FollowUpWritesMixin, HistoryInWord
     object_history_template = "admin/recommendations/followup/object_history.html"
 
     def get_queryset(self, request):
-        return admin_lists.follow_up_list()
+        return with_due_date(admin_lists.follow_up_list(), "recommendation__")
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -213,6 +216,12 @@ class FollowUpAdmin(ClosedWhenWithdrawnMixin, FollowUpWritesMixin, HistoryInWord
     @admin.display(description=_("actions"), ordering="action_count")
     def action_count(self, obj):
         return obj.action_count
+
+    @admin.display(description=_("days overdue"))
+    def days_overdue(self, obj):
+        return overdue_days(
+            obj.effective_due_date, withdrawn=obj.recommendation.is_withdrawn, status=obj.status
+        )
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

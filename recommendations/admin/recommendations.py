@@ -1,6 +1,7 @@
 """Recommendations: text, themes, follow-ups by member state."""
 
 from django.contrib import admin
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import get_language
@@ -12,11 +13,20 @@ from ..models import (
     RecommendationText,
 )
 from ..selectors import admin_lists
+from ..selectors.deadlines import with_due_date
 from ..selectors.texts import language_code, text_in
+from ..services import deadlines as deadline_services
 from ..services import recommendations as recommendation_services
 from ..tabular import RECOMMENDATION_COLUMNS
 from .common import ReadOnlyInline, _changed, _csv_response, language_name
-from .filters import BodyFilter, FollowUpStatusFilter, HasFollowUpFilter, ThemeFilter
+from .filters import (
+    BodyFilter,
+    DeadlineFilter,
+    FollowUpStatusFilter,
+    HasFollowUpFilter,
+    ThemeFilter,
+    overdue_days,
+)
 from .follow_ups import FollowUpInline, FollowUpWritesMixin
 from .forms import RecommendationForm
 from .history import HistoryInWordsAdmin
@@ -45,6 +55,7 @@ class RecommendationAdmin(FollowUpWritesMixin, HistoryInWordsAdmin):
         "theme_codes",
         "follow_up_count",
         "unverified_count",
+        "follow_up_due",
         "is_withdrawn",
     ]
     list_display_links = ["label", "short_text"]
@@ -54,6 +65,7 @@ class RecommendationAdmin(FollowUpWritesMixin, HistoryInWordsAdmin):
         ("themes", ThemeFilter),
         HasFollowUpFilter,
         FollowUpStatusFilter,
+        DeadlineFilter,
         "is_withdrawn",
     ]
     search_fields = ["text", "texts__text", "label"]
@@ -72,6 +84,8 @@ class RecommendationAdmin(FollowUpWritesMixin, HistoryInWordsAdmin):
         "is_withdrawn",
         "created_at",
         "updated_at",
+        "due_in_effect",
+        "days_overdue",
     ]
     fieldsets = [
         (None, {"fields": ["report", "label", "text", "addressee", "heading"]}),
@@ -79,6 +93,7 @@ class RecommendationAdmin(FollowUpWritesMixin, HistoryInWordsAdmin):
             _("Themes"),
             {"fields": ["chosen_themes", "theme_sources", "themes_overridden"]},
         ),
+        (_("Deadline"), {"fields": ["due_date", "due_in_effect", "days_overdue"]}),
         (
             _("Source"),
             {
@@ -98,7 +113,7 @@ class RecommendationAdmin(FollowUpWritesMixin, HistoryInWordsAdmin):
     actions = ["mark_verified", "export_csv"]
 
     def get_queryset(self, request):
-        return admin_lists.recommendation_list()
+        return with_due_date(admin_lists.recommendation_list())
 
     def get_fieldsets(self, request, obj=None):
         """With the text in the reader's language above the original's when the reader's
@@ -162,6 +177,23 @@ class RecommendationAdmin(FollowUpWritesMixin, HistoryInWordsAdmin):
         shown = "; ".join(f"{link.theme.name} ({link.get_source_display()})" for link in links)
         return shown or _("No theme")
 
+    @admin.display(description=_("follow-up due"), ordering="effective_due_date")
+    def follow_up_due(self, obj):
+        """Its own due date, else its report's."""
+        return obj.effective_due_date
+
+    @admin.display(description=_("due date in effect"))
+    def due_in_effect(self, obj):
+        if obj.effective_due_date is None:
+            return _("None known: no date of its own, and none for its report.")
+        whose = _("%(date)s (its own)") if obj.due_date else _("%(date)s (the report's)")
+        return whose % {"date": date_format(obj.effective_due_date)}
+
+    @admin.display(description=_("days overdue"))
+    def days_overdue(self, obj):
+        days = overdue_days(obj.effective_due_date, withdrawn=obj.is_withdrawn)
+        return self.get_empty_value_display() if days is None else days
+
     @admin.display(description=_("SDG targets"))
     def sdg_list(self, obj):
         return ", ".join(obj.sdg_targets) or "-"
@@ -177,6 +209,13 @@ class RecommendationAdmin(FollowUpWritesMixin, HistoryInWordsAdmin):
             user=request.user,
             via="admin",
         )
+        if "due_date" in form.changed_data:
+            deadline_services.recommendation_due_date_set(
+                recommendation=obj,
+                due_date=form.cleaned_data["due_date"],
+                user=request.user,
+                via="admin",
+            )
 
     def save_related(self, request, form, formsets, change):
         if "chosen_themes" in form.changed_data:

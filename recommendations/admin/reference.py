@@ -1,19 +1,24 @@
 """Reference data: themes (names and keywords), governing bodies, member states.
 
 Every change goes through services/reference.py and is on record (History). Staff add and
-change themes; bodies and member states are changed by superusers (staff view them)."""
+change themes; bodies and member states are changed by superusers (staff view them). The
+sessions of a body are set on its page (services/deadlines.py: each change sets the due
+dates of the reports addressed to the body again)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from ..models import (
     Body,
+    BodySession,
     MemberState,
     Theme,
 )
 from ..parsing.themes import KEYWORD_LANGUAGES
+from ..services import deadlines as deadline_services
 from ..services import reference as reference_services
 from . import questionnaires
+from .common import _changed, _save_formset
 from .forms import ThemeForm
 from .history import HistoryInWordsAdmin
 
@@ -100,6 +105,18 @@ class ThemeAdmin(ReferenceAdmin):
         return "; ".join(obj.keywords_in("en")) or "-"
 
 
+class BodySessionInline(admin.TabularInline):
+    """The sessions of a body: the next one after a report's sets the report's due date."""
+
+    model = BodySession
+    fields = ["name", "start_date", "end_date"]
+    extra = 1
+    ordering = ["start_date"]
+
+
+SESSION_EDITING = ("add_bodysession", "change_bodysession", "delete_bodysession")
+
+
 @admin.register(Body)
 class BodyAdmin(ReferenceAdmin):
     list_display = ["code", "name_zh", "name_en"]
@@ -109,6 +126,39 @@ class BodyAdmin(ReferenceAdmin):
     update = staticmethod(
         lambda body, **kwargs: reference_services.body_update(body=body, **kwargs)
     )
+    inlines = [BodySessionInline]
+
+    def has_change_permission(self, request, obj=None):
+        # Whoever may edit sessions saves them on the body's page, its names read-only.
+        return super().has_change_permission(request, obj) or any(
+            request.user.has_perm(f"recommendations.{name}") for name in SESSION_EDITING
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return list(self.fields_saved)
+        return super().get_readonly_fields(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        user, body = request.user, form.instance
+        fields = deadline_services.SESSION_FIELDS
+        _save_formset(
+            formset,
+            create=lambda data: deadline_services.body_session_create(
+                data={"body": body, **{name: data[name] for name in fields if name != "body"}},
+                user=user,
+                via="admin",
+            ),
+            update=lambda session_form: deadline_services.body_session_update(
+                session=session_form.instance,
+                data=_changed(session_form, fields),
+                user=user,
+                via="admin",
+            ),
+            delete=lambda session: deadline_services.body_session_delete(
+                session=session, user=user, via="admin"
+            ),
+        )
 
 
 @admin.register(MemberState)

@@ -11,6 +11,7 @@ from ..models import (
     ReportVersion,
 )
 from ..selectors import admin_lists
+from ..services import deadlines as deadline_services
 from . import questionnaires
 from .common import ReadOnlyInline
 from .imports import ReportImportViews
@@ -58,6 +59,7 @@ class ReportAdmin(admin.ModelAdmin):
         "active_count",
         "withdrawn_count",
         "follow_up_count",
+        "due_date",
         "imported_at",
     ]
     search_fields = ["symbol", "title"]
@@ -74,8 +76,11 @@ class ReportAdmin(admin.ModelAdmin):
         "source_format",
         "sha256",
         "imported_at",
+        "due_date",
+        "due_date_source",
     ]
-    readonly_fields = fields
+    # The due date is the one field staff may change (with the change permission).
+    readonly_fields = [name for name in fields if name != "due_date"]
     inlines = [ReportSessionInline, ReportVersionInline, ReportRecommendationInline]
     actions = [questionnaires.download_report_questionnaire]
     has_questionnaire_permission = questionnaires.has_questionnaire_permission
@@ -89,6 +94,20 @@ class ReportAdmin(admin.ModelAdmin):
     def get_urls(self):
         # Before the default ones: "import/" would otherwise be read as an object id.
         return ReportImportViews(self).urls() + super().get_urls()
+
+    def save_model(self, request, obj, form, change):
+        if "due_date" in form.changed_data:  # empty: the sessions' date again
+            deadline_services.report_due_date_set(
+                report=obj, due_date=form.cleaned_data["due_date"], user=request.user
+            )
+
+    @admin.display(description=_("due date from"))
+    def due_date_source(self, obj):
+        if obj.due_date_set_by_staff:
+            return _("Set by staff. Empty the date and save to take it from the sessions again.")
+        if obj.due_date is None:
+            return _("No session of its bodies is known after the report's own.")
+        return _("The next session of a body the report is addressed to.")
 
     @admin.display(description=_("title"), ordering="title")
     def short_title(self, obj):

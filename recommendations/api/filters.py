@@ -5,6 +5,7 @@ import datetime
 import django_filters as filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema_field
 
@@ -12,6 +13,7 @@ from recommendations.api.numbers import DB_INT_MAX, IdFormField
 from recommendations.choices import ActionKind, Response, Status
 from recommendations.models import Action, FollowUp, Recommendation, Report
 from recommendations.selectors import api as selectors
+from recommendations.selectors.deadlines import open_q, overdue_q
 from recommendations.selectors.texts import translation_contains
 
 
@@ -96,7 +98,41 @@ class ReportFilter(StrictFilterSet):
         return queryset.filter(Q(symbol__icontains=value) | Q(title__icontains=value))
 
 
-class RecommendationFilter(StrictFilterSet):
+class DeadlineFilterSet(StrictFilterSet):
+    """Filters on the due date (`effective_due_date`, annotated by the selectors) and on
+    what is overdue (selectors/deadlines.py), which `overdue_condition(today)` names for
+    the rows filtered."""
+
+    overdue = StrictBooleanFilter(
+        method="filter_overdue",
+        label="Overdue (true) or not (false): the due date has passed, the recommendation "
+        "is not withdrawn (and, for a follow-up, the follow-up is still open). The same "
+        "rows as a non-null `days_overdue`.",
+    )
+    due_before = filters.DateFilter(
+        field_name="effective_due_date",
+        lookup_expr="lte",
+        label="Due on or before this date (YYYY-MM-DD); rows without a due date are left out.",
+    )
+    due_after = filters.DateFilter(
+        field_name="effective_due_date",
+        lookup_expr="gte",
+        label="Due on or after this date (YYYY-MM-DD); rows without a due date are left out.",
+    )
+
+    @staticmethod
+    def overdue_condition(today: datetime.date) -> Q:
+        raise NotImplementedError
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = self.overdue_condition(timezone.localdate())
+        if value:
+            return queryset.filter(overdue)
+        # Negated, a comparison with a missing due date is unknown, not true: named.
+        return queryset.filter(Q(effective_due_date__isnull=True) | ~overdue)
+
+
+class RecommendationFilter(DeadlineFilterSet):
     report = IdFilter(field_name="report_id", lookup_expr="exact")
     report_symbol = filters.CharFilter(field_name="report__symbol", lookup_expr="exact")
     body = filters.CharFilter(field_name="bodies__code", lookup_expr="exact")
@@ -128,7 +164,14 @@ class RecommendationFilter(StrictFilterSet):
             "has_follow_up",
             "updated_since",
             "q",
+            "overdue",
+            "due_before",
+            "due_after",
         ]
+
+    @staticmethod
+    def overdue_condition(today: datetime.date) -> Q:
+        return overdue_q(today)
 
     def filter_has_follow_up(self, queryset, name, value):
         return selectors.with_visible_follow_up(queryset, self.request.user, value)
@@ -139,7 +182,7 @@ class RecommendationFilter(StrictFilterSet):
         )
 
 
-class FollowUpFilter(StrictFilterSet):
+class FollowUpFilter(DeadlineFilterSet):
     recommendation = IdFilter(field_name="recommendation_id")
     report = IdFilter(field_name="recommendation__report_id")
     theme = filters.CharFilter(field_name="recommendation__themes__code")
@@ -171,7 +214,14 @@ class FollowUpFilter(StrictFilterSet):
             "verified",
             "updated_since",
             "q",
+            "overdue",
+            "due_before",
+            "due_after",
         ]
+
+    @staticmethod
+    def overdue_condition(today: datetime.date) -> Q:
+        return overdue_q(today, "recommendation__") & open_q()
 
     def search(self, queryset, name, value):
         return queryset.filter(

@@ -5,6 +5,7 @@ from operator import attrgetter
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
@@ -26,6 +27,7 @@ from recommendations.models import (
 )
 from recommendations.scope import is_secretariat, member_state_of
 from recommendations.selectors import api as selectors
+from recommendations.selectors.deadlines import FINAL_STATUSES, days_overdue
 from recommendations.selectors.texts import ShownText, language_code, text_in
 
 
@@ -149,7 +151,27 @@ def reader_language(request) -> str:
     return ""
 
 
-class RecommendationSerializer(ReadPlanMixin, serializers.ModelSerializer):
+# The deadline of a recommendation or follow-up, read from the selectors' annotation
+# (`effective_due_date`: selectors/deadlines.py), so no query per row. (A comment, not a
+# docstring: drf-spectacular would publish a docstring in the schema.)
+class DeadlineFieldsMixin:
+    @cached_property
+    def _today(self):
+        return timezone.localdate()
+
+    def overdue_days(self, due_date, *, withdrawn: bool, status: str | None = None):
+        # A withdrawn recommendation is never overdue (deadlines.overdue_q).
+        return None if withdrawn else days_overdue(due_date, self._today, status=status)
+
+
+DUE_DATE_HELP = (
+    "The date follow-up is due: the recommendation's own due date when staff set one, "
+    "else its report's (by default the next session of a body the report is addressed "
+    "to); null when none is known."
+)
+
+
+class RecommendationSerializer(DeadlineFieldsMixin, ReadPlanMixin, serializers.ModelSerializer):
     report_symbol = serializers.CharField(source="report.symbol", read_only=True)
     # Lists prefetched by selectors.api.recommendations().
     themes = CodeField(source="theme_list", slug_field="code", many=True, read_only=True)
@@ -168,6 +190,16 @@ class RecommendationSerializer(ReadPlanMixin, serializers.ModelSerializer):
     languages = serializers.SerializerMethodField(
         help_text="Every language the recommendation's text is available in, the report's "
         "original language first."
+    )
+    due_date = serializers.DateField(
+        source="effective_due_date", read_only=True, allow_null=True, help_text=DUE_DATE_HELP
+    )
+    days_overdue = serializers.SerializerMethodField(
+        help_text="Days since `due_date` when it has passed (1 the day after), for the "
+        "recommendation as such: whether a member state has answered it does not count "
+        "(a follow-up's own `days_overdue` does). Null when there is no due date, it has "
+        "not passed (0 is never given: on the day it is due, not overdue), or the "
+        "recommendation is withdrawn."
     )
 
     class Meta:
@@ -190,6 +222,8 @@ class RecommendationSerializer(ReadPlanMixin, serializers.ModelSerializer):
             "position",
             "is_withdrawn",
             "updated_at",
+            "due_date",
+            "days_overdue",
         ]
 
     @cached_property
@@ -218,6 +252,9 @@ class RecommendationSerializer(ReadPlanMixin, serializers.ModelSerializer):
     def get_languages(self, obj) -> list[str]:
         return list(self._shown(obj).languages)
 
+    def get_days_overdue(self, obj) -> int | None:
+        return self.overdue_days(obj.effective_due_date, withdrawn=obj.is_withdrawn)
+
 
 class StrictStringMixin:
     """Text takes JSON strings only: DRF's CharField would store 0 or true as "0", "True"."""
@@ -245,7 +282,7 @@ class WritableModelSerializer(ReadPlanMixin, serializers.ModelSerializer):
     }
 
 
-class FollowUpSerializer(WritableModelSerializer):
+class FollowUpSerializer(DeadlineFieldsMixin, WritableModelSerializer):
     recommendation = IdField(queryset=Recommendation.objects.all())
     member_state = IdField(
         queryset=MemberState.objects.all(),
@@ -262,6 +299,18 @@ class FollowUpSerializer(WritableModelSerializer):
     )
     updated_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
+    )
+    due_date = serializers.DateField(
+        source="effective_due_date",
+        read_only=True,
+        allow_null=True,
+        help_text=f"Of the recommendation. {DUE_DATE_HELP}",
+    )
+    days_overdue = serializers.SerializerMethodField(
+        help_text="Days since `due_date` when it has passed (1 the day after) and this "
+        f"follow-up is still open (its status none of {', '.join(FINAL_STATUSES)}). Null "
+        "when there is no due date, it has not passed, the follow-up is closed, or the "
+        "recommendation is withdrawn."
     )
 
     class Meta:
@@ -280,12 +329,19 @@ class FollowUpSerializer(WritableModelSerializer):
             "created_by",
             "updated_at",
             "updated_by",
+            "due_date",
+            "days_overdue",
         ]
         read_only_fields = ["verified_at", "version", "created_at", "updated_at"]
         validators = []  # uniqueness is checked by the service, with the server's state
 
     def get_verified(self, obj) -> bool:
         return obj.verified_at is not None
+
+    def get_days_overdue(self, obj) -> int | None:
+        return self.overdue_days(
+            obj.effective_due_date, withdrawn=obj.recommendation_withdrawn, status=obj.status
+        )
 
     def validate(self, attrs):
         # The same fields whoever asks (the schema is one); who may name which state is

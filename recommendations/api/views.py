@@ -9,7 +9,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 
 from recommendations.api import filters, serializers
@@ -125,6 +125,13 @@ class FollowUpViewSet(WritableModelViewSet):
         if self.action == "list":
             return selectors.follow_up_list_for(self.request.user)
         return selectors.follow_ups_for(self.request.user)
+
+    def respond(self, instance, status_code=status.HTTP_200_OK):
+        # The due date comes from the selector's annotation, which a row the service wrote
+        # lacks when the view did not read it first (a create; an update with If-Match: *).
+        if not hasattr(instance, "effective_due_date"):
+            instance = selectors.follow_ups_for(self.request.user).get(pk=instance.pk)
+        return super().respond(instance, status_code)
 
     def create_object(self, data):
         user = self.request.user

@@ -1,6 +1,6 @@
 """Querysets behind the API: scoped to the caller, related rows selected, always ordered."""
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 
 from recommendations.models import (
     Action,
@@ -11,6 +11,7 @@ from recommendations.models import (
     Theme,
 )
 from recommendations.scope import is_secretariat, member_state_of
+from recommendations.selectors.deadlines import with_due_date
 from recommendations.selectors.texts import texts_prefetch
 
 
@@ -22,8 +23,9 @@ def recommendations() -> QuerySet[Recommendation]:
     """Themes and bodies come as lists (`theme_list`, `body_list`): prefetched into a
     related manager instead, each row would build two managers and querysets (most of a
     page's time when the query itself is quick). So do the texts of the language versions
-    (`text_list`), from which the serializer picks the reader's language."""
-    return (
+    (`text_list`), from which the serializer picks the reader's language. With the due
+    date (`effective_due_date`, selectors/deadlines.py)."""
+    return with_due_date(
         Recommendation.objects.select_related("report")
         .prefetch_related(
             Prefetch("themes", to_attr="theme_list"),
@@ -49,12 +51,21 @@ def _scoped_follow_ups(queryset: QuerySet[FollowUp], user) -> QuerySet[FollowUp]
     return queryset.filter(member_state_id=state) if state else queryset.none()
 
 
+def _with_deadline(queryset: QuerySet[FollowUp]) -> QuerySet[FollowUp]:
+    """The recommendation's due date (`effective_due_date`) and whether it is withdrawn
+    (`recommendation_withdrawn`), in the same query: what `days_overdue` reads."""
+    return with_due_date(queryset, "recommendation__").annotate(
+        recommendation_withdrawn=F("recommendation__is_withdrawn")
+    )
+
+
 def follow_ups_for(user) -> QuerySet[FollowUp]:
-    """All follow-ups for staff; a liaison's own member state's only; none otherwise."""
+    """All follow-ups for staff; a liaison's own member state's only; none otherwise.
+    With their due date (_with_deadline)."""
     queryset = FollowUp.objects.select_related(
         "recommendation", "member_state", "created_by", "updated_by", "verified_by"
     ).order_by("id")
-    return _scoped_follow_ups(queryset, user)
+    return _scoped_follow_ups(_with_deadline(queryset), user)
 
 
 def follow_up_list_for(user) -> QuerySet[FollowUp]:
@@ -70,7 +81,7 @@ def follow_up_list_for(user) -> QuerySet[FollowUp]:
         )
         .order_by("id")
     )
-    return _scoped_follow_ups(queryset, user)
+    return _scoped_follow_ups(_with_deadline(queryset), user)
 
 
 def _scoped_actions(queryset: QuerySet[Action], user) -> QuerySet[Action]:
@@ -107,6 +118,6 @@ def with_visible_follow_up(
     queryset: QuerySet[Recommendation], user, present: bool
 ) -> QuerySet[Recommendation]:
     """Recommendations with (or without) a follow-up the caller may see."""
-    visible = follow_ups_for(user).filter(recommendation=OuterRef("pk"))
+    visible = _scoped_follow_ups(FollowUp.objects.all(), user).filter(recommendation=OuterRef("pk"))
     exists = Exists(visible.order_by())
     return queryset.filter(exists if present else ~exists)

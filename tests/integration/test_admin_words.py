@@ -15,12 +15,13 @@ from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Count
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from simple_history.admin import SimpleHistoryAdmin
 
 from recommendations.admin.history import channel_phrase
 from recommendations.choices import ActionKind, Response, Status, ThemeSource
-from recommendations.models import FollowUp, MemberState, Recommendation, Report, Theme
+from recommendations.models import Body, FollowUp, MemberState, Recommendation, Report, Theme
+from recommendations.services import deadlines as deadline_services
 from recommendations.services import follow_ups as follow_up_services
 from recommendations.services import recommendations as recommendation_services
 from recommendations.services import tokens as token_services
@@ -130,6 +131,19 @@ def world(seeds, staff, liaison):
     make_follow_up(third, "KEN", Status.IMPLEMENTED, user=liaison)  # a claim awaiting
     recommendation_services.recommendation_set_themes(
         recommendation=first, themes=Theme.objects.all()[:2], user=staff, via="admin"
+    )
+    # Deadlines: a session of CND makes the report overdue, a recommendation has its own.
+    deadline_services.body_session_create(
+        data={
+            "body": Body.objects.get(code="CND"),
+            "name": "第七十届会议",
+            "start_date": timezone.localdate() - datetime.timedelta(days=40),
+        },
+        user=staff,
+        via="admin",
+    )
+    deadline_services.recommendation_due_date_set(
+        recommendation=second, due_date=datetime.date(2099, 1, 1), user=staff, via="admin"
     )
     token, _key = token_services.token_issue(user=staff, name="for the test")
     token_services.token_revoke(token=token, user=staff)

@@ -45,6 +45,15 @@ def _first_follow_up():
     return follow_up.recommendation.themes.first().code, follow_up.status
 
 
+def _due_dates_set() -> str:
+    """Every other demo report overdue (the demo sets no due date); today's date."""
+    today = datetime.date.today()
+    for number, report in enumerate(Report.objects.order_by("pk")):
+        due = today - datetime.timedelta(days=10 + number) if number % 2 == 0 else None
+        Report.objects.filter(pk=report.pk).update(due_date=due)
+    return today.isoformat()
+
+
 # Filters that join or add subqueries, as staff (who see every row, so pages are full);
 # values picked from the data so that every page holds rows.
 API_FILTERED_LISTS = {
@@ -61,6 +70,14 @@ API_FILTERED_LISTS = {
         dict(zip(["theme", "status"], _first_follow_up(), strict=True)),
     ),
     "follow-ups-verified-q": lambda: ("/api/v1/follow-ups/", {"verified": "false", "q": "国"}),
+    "recommendations-overdue-due-between": lambda: (
+        "/api/v1/recommendations/",
+        {"overdue": "true", "due_before": _due_dates_set(), "due_after": "2000-01-01"},
+    ),
+    "follow-ups-overdue-due-before": lambda: (
+        "/api/v1/follow-ups/",
+        {"overdue": "true", "due_before": _due_dates_set()},
+    ),
     "actions-kind-date": lambda: (
         "/api/v1/actions/",
         {"kind": Action.objects.order_by("pk").first().kind, "date_from": "2004-01-01"},
@@ -73,6 +90,8 @@ ADMIN_LISTS = [
     ("/admin/recommendations/recommendation/", {"status": "implemented"}),
     ("/admin/recommendations/followup/", {}),
     ("/admin/recommendations/followup/", {"verification": "unverified"}),
+    ("/admin/recommendations/followup/", {"deadline": "none"}),
+    ("/admin/recommendations/recommendation/", {"deadline": "none"}),
     ("/admin/recommendations/report/", {}),
     ("/admin/recommendations/action/", {}),
 ]
