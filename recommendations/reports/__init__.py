@@ -1,0 +1,1 @@
+"""Documents written from the tracker's figures (plain data in, files out)."""
