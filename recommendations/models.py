@@ -503,6 +503,56 @@ class Action(models.Model):
         return f"{self.follow_up} {self.date} {self.get_kind_display()}"
 
 
+class CoverageFigure(models.Model):
+    """Coverage figures maintained with every write that changes them (see
+    services/coverage_figures.py for the design). Keys are plain integers so that 0 can
+    mean "every report", "every body", "the total row" and -1 "no theme"; an empty
+    member_state means "every member state"."""
+
+    report_key = models.IntegerField(_("report"))
+    body_key = models.IntegerField(_("body"))
+    theme_key = models.IntegerField(_("theme"))
+    member_state = models.CharField(_("member state"), max_length=3, blank=True)
+    recommendations = models.IntegerField(_("recommendations"), default=0)
+    covered = models.IntegerField(_("covered"), default=0)
+    follow_ups = models.IntegerField(_("follow-ups"), default=0)
+    not_started = models.IntegerField(default=0)
+    in_progress = models.IntegerField(default=0)
+    implemented = models.IntegerField(default=0)
+    not_implemented = models.IntegerField(default=0)
+    not_applicable = models.IntegerField(default=0)
+    verified_implemented = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("coverage figure")
+        verbose_name_plural = _("coverage figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report_key", "body_key", "theme_key", "member_state"],
+                name="coverage_figure_unique_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        key = (self.report_key, self.body_key, self.theme_key, self.member_state or "*")
+        return " · ".join(map(str, key))
+
+
+class CoverageRecommendation(models.Model):
+    """How many follow-ups each recommendation has (withdrawn or not): tells a write
+    whether it adds a recommendation's first follow-up or removes its last one."""
+
+    recommendation_id = models.IntegerField(primary_key=True)
+    follow_ups = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("coverage of a recommendation")
+        verbose_name_plural = _("coverage of recommendations")
+
+    def __str__(self) -> str:
+        return f"{self.recommendation_id}: {self.follow_ups}"
+
+
 class ApiToken(models.Model):
     """An API key. Only its SHA-256 is stored; the key itself is shown once, when issued."""
 

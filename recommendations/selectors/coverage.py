@@ -40,6 +40,7 @@ from django.utils import timezone
 from recommendations.choices import Status
 from recommendations.models import (
     Body,
+    CoverageFigure,
     FollowUp,
     MemberState,
     Recommendation,
@@ -222,13 +223,20 @@ def coverage_by_theme(
     member_state: MemberState | str | None = None,
     include_states: bool = True,
     today: datetime.date | None = None,
+    source: str = "figures",
 ) -> dict[str, Any]:
     """Follow-up coverage per theme, a total row and (optionally) per member state shares.
 
     The result is JSON-serialisable; see the module docstring for the scope rules.
     `report` given as an id that does not exist raises Report.DoesNotExist; an unknown
     body code or ISO3 code simply matches nothing (callers validate their input).
+
+    Scopes without dates read the maintained figures (services/coverage_figures.py);
+    date-range scopes, and `source="tables"` for any scope, aggregate the base tables
+    (the recomputation the maintained figures are checked against).
     """
+    if source not in ("figures", "tables"):
+        raise ValueError(f"unknown source {source!r}")
     if isinstance(report, Report):
         report_symbol = report.symbol
     elif report is not None:
@@ -243,7 +251,112 @@ def coverage_by_theme(
         member_state=member_state,
     )
     body_code, iso3 = scope["body_code"], period["iso3"]
+    if source == "figures" and updated_from is None and updated_to is None:
+        themes, unthemed, total, states = _from_figures(scope, iso3, include_states)
+    else:
+        themes, unthemed, total, states = _from_tables(scope, period, include_states)
 
+    # Deadlines: open, overdue, ages (from the base tables: they depend on today).
+    today = today or timezone.localdate()
+    deadlines = _Deadlines(scope=scope, period=period, today=today)
+    for row in [*themes, unthemed, total]:
+        row.update(deadlines.row(row["code"]))
+
+    result: dict[str, Any] = {
+        "scope": {
+            "report": report_symbol,
+            "body": body_code,
+            "updated_from": _bound_iso(updated_from),
+            "updated_to": _bound_iso(updated_to),
+            "member_state": iso3,
+        },
+        "themes": themes,
+        "unthemed": unthemed,
+        "total": total,
+    }
+    if include_states:
+        result["states"] = states
+        for state in result["states"]:
+            state["overdue"] = deadlines.overdue_for(state["iso3"])
+    return result
+
+
+def _from_figures(scope, iso3, include_states):
+    """The theme rows, "No theme", the total and the per-state shares, from the
+    maintained figures: one (report, body) pair of keys, a few hundred rows."""
+    report_key = scope["report_id"] or 0
+    figures = CoverageFigure.objects.filter(report_key=report_key)
+    if scope["body_code"] is None:
+        figures = figures.filter(body_key=0)
+    else:
+        figures = figures.filter(
+            body_key__in=Body.objects.filter(code=scope["body_code"]).values("pk")
+        )
+    if iso3 is not None:
+        figures = figures.filter(member_state__in=["", iso3])
+    counters = ["covered", "follow_ups", *STATUS_CODES, "verified_implemented"]
+    all_states: dict[int, dict[str, int]] = {}
+    per_state: dict[tuple[int, str], dict[str, int]] = {}
+    reporting: dict[int, int] = {}
+    for row in figures.values("theme_key", "member_state", "recommendations", *counters):
+        key = row["theme_key"]
+        if row["member_state"] == "":
+            all_states[key] = row
+        elif row["follow_ups"]:
+            per_state[key, row["member_state"]] = row
+            reporting[key] = reporting.get(key, 0) + 1
+
+    def counts(key: int) -> dict[str, int]:
+        whole = all_states.get(key, {})
+        part = per_state.get((key, iso3), {}) if iso3 is not None else whole
+        follow_ups = part.get("follow_ups", 0)
+        implemented = part.get(Status.IMPLEMENTED.value, 0)
+        verified = part.get("verified_implemented", 0)
+        return {
+            "n_recommendations": whole.get("recommendations", 0),
+            "n_covered": follow_ups if iso3 is not None else whole.get("covered", 0),
+            "n_states_reporting": (
+                int(follow_ups > 0) if iso3 is not None else reporting.get(key, 0)
+            ),
+            "n_follow_ups": follow_ups,
+            "n_verified_implemented": verified,
+            "n_unverified_implemented": implemented - verified,
+            **{f"n_status__{status}": part.get(status, 0) for status in STATUS_CODES},
+        }
+
+    theme_list = list(Theme.objects.order_by("position", "code").only("code", "name_zh", "name_en"))
+    themes = [_row(t.code, t.name_zh, t.name_en, counts(t.pk)) for t in theme_list]
+    unthemed = _row(UNTHEMED_CODE, UNTHEMED_NAME_ZH, UNTHEMED_NAME_EN, counts(-1))
+    total = _row(TOTAL_CODE, TOTAL_NAME_ZH, TOTAL_NAME_EN, counts(0))
+    if not include_states:
+        return themes, unthemed, total, None
+    pk_of = {theme.code: theme.pk for theme in theme_list}
+    names = (
+        MemberState.objects.filter(iso3__in=[iso for key, iso in per_state if key == 0])
+        .order_by("name_en")
+        .values_list("iso3", "name_en", "name_zh")
+    )
+    states = [
+        {
+            "iso3": code,
+            "name_en": name_en,
+            "name_zh": name_zh,
+            "themes": {
+                theme["code"]: percent(
+                    per_state.get((pk_of[theme["code"]], code), {}).get("follow_ups", 0),
+                    theme["recommendations"],
+                )
+                for theme in themes
+            },
+            "total": percent(per_state[0, code]["follow_ups"], total["recommendations"]),
+        }
+        for code, name_en, name_zh in names
+    ]
+    return themes, unthemed, total, states
+
+
+def _from_tables(scope, period, include_states):
+    """The same as _from_figures, aggregated from the base tables."""
     # 1. One row per theme (all of them, even empty), through the theme links.
     theme_rows = (
         Theme.objects.order_by("position", "code")
@@ -272,30 +385,8 @@ def coverage_by_theme(
         .aggregate(**_aggregates("", Q(), _follow_up_q("follow_ups__", **period)))
     )
     unthemed = _row(UNTHEMED_CODE, UNTHEMED_NAME_ZH, UNTHEMED_NAME_EN, unthemed_counts)
-
-    # 4–6. Deadlines: open, overdue, ages.
-    today = today or timezone.localdate()
-    deadlines = _Deadlines(scope=scope, period=period, today=today)
-    for row in [*themes, unthemed, total]:
-        row.update(deadlines.row(row["code"]))
-
-    result: dict[str, Any] = {
-        "scope": {
-            "report": report_symbol,
-            "body": body_code,
-            "updated_from": _bound_iso(updated_from),
-            "updated_to": _bound_iso(updated_to),
-            "member_state": iso3,
-        },
-        "themes": themes,
-        "unthemed": unthemed,
-        "total": total,
-    }
-    if include_states:
-        result["states"] = _states(themes, total, scope=scope, period=period)
-        for state in result["states"]:
-            state["overdue"] = deadlines.overdue_for(state["iso3"])
-    return result
+    states = _states(themes, total, scope=scope, period=period) if include_states else None
+    return themes, unthemed, total, states
 
 
 class _Deadlines:

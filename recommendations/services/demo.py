@@ -38,6 +38,7 @@ from recommendations.models import (
     ReportSession,
     Theme,
 )
+from recommendations.services.coverage_figures import figures_rebuild
 
 DEMO_PREFIX = "DEMO/"
 DEMO_USERNAME = "demo-secretariat"
@@ -147,6 +148,9 @@ def demo_build(
             say=say,
         )
         builder.build()
+        # bulk_create goes around the services: the coverage figures are recomputed.
+        say("recomputing the coverage figures")
+        figures_rebuild()
         if connection.vendor == "postgresql":
             # Fresh statistics after a bulk load, or the planner guesses from empty tables.
             with connection.cursor() as cursor:

@@ -19,7 +19,9 @@ from django.utils.translation import ngettext
 from recommendations.choices import Status
 from recommendations.models import Action, FollowUp, MemberState, Recommendation
 from recommendations.scope import is_secretariat
+from recommendations.services import coverage_figures as figures
 from recommendations.services.audit import audit
+from recommendations.services.coverage_figures import FollowUpState
 
 FOLLOW_UP_FIELDS = ("status", "response")
 ACTION_FIELDS = ("date", "kind", "description", "evidence_url")
@@ -227,6 +229,7 @@ def follow_up_create(
     audit(follow_up, user=user, via=via)
     with transaction.atomic():
         follow_up.save()
+        figures.follow_ups_changed([(None, FollowUpState.of(follow_up))])
     return follow_up
 
 
@@ -242,11 +245,22 @@ def follow_ups_insert(follow_ups: list[FollowUp], *, user, via: str = "") -> lis
         FollowUp.history.bulk_history_create(
             follow_ups, default_user=author, default_change_reason=via
         )
+        figures.follow_ups_changed((None, FollowUpState.of(row)) for row in follow_ups)
     return follow_ups
 
 
 # What an update of a follow-up writes, besides the version.
 FOLLOW_UP_WRITTEN = (*FOLLOW_UP_FIELDS, "updated_by", "updated_at", "verified_at", "verified_by")
+
+
+def _remember_counted(follow_up: FollowUp) -> None:
+    """Keep what the coverage figures count of the row as read (before any change)."""
+    if not hasattr(follow_up, "_counted_before"):
+        follow_up._counted_before = FollowUpState.of(follow_up)
+
+
+def _counted_change(follow_up: FollowUp) -> tuple[FollowUpState, FollowUpState]:
+    return follow_up._counted_before, FollowUpState.of(follow_up)
 
 
 def follow_up_prepare(current: FollowUp, data: dict, *, user) -> bool:
@@ -257,6 +271,7 @@ def follow_up_prepare(current: FollowUp, data: dict, *, user) -> bool:
     if not changed:
         return False
     check_recommendation_open(current.recommendation)
+    _remember_counted(current)
     previous_status = current.status
     for name in changed:
         setattr(current, name, data[name])
@@ -283,6 +298,8 @@ def follow_up_update(
         if not follow_up_prepare(current, data, user=user):
             return current  # nothing to change: no new version, no history record
         _write(current, FOLLOW_UP_WRITTEN, user=user, via=via)
+        figures.follow_ups_changed([_counted_change(current)])
+        del current._counted_before
     return current
 
 
@@ -301,6 +318,9 @@ def follow_ups_write(
         FollowUp.history.bulk_history_create(
             written, update=True, default_user=author, default_change_reason=via
         )
+        figures.follow_ups_changed(_counted_change(row) for row in written)
+    for row in written:
+        del row._counted_before
     return written, stale
 
 
@@ -315,7 +335,9 @@ def follow_up_delete(
             audit(action, user=user, via=via)
             action.delete()
         audit(current, user=user, via=via)
+        counted = FollowUpState.of(current)
         current.delete()
+        figures.follow_ups_changed([(counted, None)])
 
 
 def decision_reason(*, via: str, decision: str, note: str = "") -> str:
@@ -357,6 +379,7 @@ def follow_up_verify(*, follow_up: FollowUp, user, via: str = "", note: str = ""
         current = _current(FollowUp, follow_up, None, ("recommendation",))
         if current.status != Status.IMPLEMENTED or current.verified_at is not None:
             return False
+        counted = FollowUpState.of(current)
         current.verified_at = timezone.now()
         current.verified_by = user
         current.updated_by = user
@@ -367,6 +390,7 @@ def follow_up_verify(*, follow_up: FollowUp, user, via: str = "", note: str = ""
             user=user,
             via=reason,
         )
+        figures.follow_ups_changed([(counted, FollowUpState.of(current))])
     return True
 
 
@@ -405,6 +429,7 @@ def follow_up_reject_claim(
         if current.status != Status.IMPLEMENTED or current.verified_at is not None:
             return False
         check_recommendation_open(current.recommendation)
+        counted = FollowUpState.of(current)
         current.status = status_before_claim(current)
         current.updated_by = user
         current.updated_at = timezone.now()
@@ -414,12 +439,22 @@ def follow_up_reject_claim(
             user=user,
             via=reason,
         )
+        figures.follow_ups_changed([(counted, FollowUpState.of(current))])
     return True
 
 
 def follow_ups_verify(*, follow_ups: Iterable[FollowUp], user, via: str = "") -> int:
-    """Verify every unverified `implemented` claim among these follow-ups, all or none."""
+    """Verify every unverified `implemented` claim among these follow-ups, all or none.
+    Their rows are locked first, in order, before any coverage figure is written (see
+    services/coverage_figures.py: no deadlock with concurrent writers)."""
+    follow_ups = list(follow_ups)
     with transaction.atomic():
+        list(
+            FollowUp.objects.filter(pk__in=[follow_up.pk for follow_up in follow_ups])
+            .order_by("pk")
+            .select_for_update()
+            .values_list("pk")
+        )
         return sum(
             follow_up_verify(follow_up=follow_up, user=user, via=via) for follow_up in follow_ups
         )

@@ -40,6 +40,7 @@ from recommendations.models import (
 )
 from recommendations.parsing import ParsedReport, ParseError, Taxonomy, parse_source
 from recommendations.selectors import themes as theme_selectors
+from recommendations.services import coverage_figures
 from recommendations.services.audit import audit
 from recommendations.services.deadlines import report_due_dates_refresh
 
@@ -359,9 +360,11 @@ def report_import(
         report = _save_report(
             report, parsed, symbol=symbol, source_file=source_file, sha256=sha256, shown=shown
         )
-        active_before = _save_recommendations(
-            report, parsed, result, reason=f"import {source_file}", is_new=is_new
-        )
+        # Themes, bodies, withdrawn and new recommendations: the coverage figures follow.
+        with coverage_figures.recommendations_changing(report_id=report.pk):
+            active_before = _save_recommendations(
+                report, parsed, result, reason=f"import {source_file}", is_new=is_new
+            )
         result.theme_counts = _theme_counts(report)
         report_due_dates_refresh([report])
         if not is_new and not allow_withdraw:

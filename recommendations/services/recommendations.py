@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from recommendations.choices import ThemeSource
 from recommendations.models import Recommendation, RecommendationTheme, Theme
+from recommendations.services import coverage_figures
 from recommendations.services.audit import audit, audited_update
 
 EDITABLE_FIELDS = ("text", "addressee", "heading")
@@ -37,15 +38,16 @@ def recommendation_set_themes(
         current = {(link.theme_id, link.source) for link in links}
         if current == {(pk, ThemeSource.MANUAL) for pk in wanted}:
             return False
-        for link in links:
-            audit(link, user=user, via=via)
-            link.delete()
-        for pk in sorted(wanted):
-            link = RecommendationTheme(
-                recommendation=recommendation, theme_id=pk, source=ThemeSource.MANUAL
-            )
-            audit(link, user=user, via=via)
-            link.save()
+        with coverage_figures.recommendations_changing([recommendation.pk]):
+            for link in links:
+                audit(link, user=user, via=via)
+                link.delete()
+            for pk in sorted(wanted):
+                link = RecommendationTheme(
+                    recommendation=recommendation, theme_id=pk, source=ThemeSource.MANUAL
+                )
+                audit(link, user=user, via=via)
+                link.save()
         if not recommendation.themes_overridden:
             recommendation.themes_overridden = True
             audit(recommendation, user=user, via=via)

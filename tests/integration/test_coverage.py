@@ -41,6 +41,7 @@ from recommendations.models import (
     Theme,
 )
 from recommendations.selectors.coverage import COVERAGE_COLUMNS, coverage_by_theme
+from recommendations.services import coverage_figures
 from recommendations.services import follow_ups as services
 from tests.integration.shared import make_follow_up
 
@@ -75,24 +76,33 @@ def make_report(symbol):
 
 
 def make_rec(report, label, themes, *, position, bodies=()):
+    """A recommendation written with the ORM, the coverage figures kept as an import
+    keeps them."""
     paragraph, _, item = label.partition("(")
-    recommendation = Recommendation.objects.create(
-        report=report,
-        paragraph=paragraph,
-        item=item.rstrip(")"),
-        label=label,
-        text=f"建议 {label}",
-        position=position,
-    )
-    for code in themes:
-        RecommendationTheme.objects.create(
-            recommendation=recommendation,
-            theme=Theme.objects.get(code=code),
-            source=ThemeSource.HEADING,
+    with coverage_figures.recommendations_changing(report_id=report.pk):
+        recommendation = Recommendation.objects.create(
+            report=report,
+            paragraph=paragraph,
+            item=item.rstrip(")"),
+            label=label,
+            text=f"建议 {label}",
+            position=position,
         )
-    for code in bodies:
-        recommendation.bodies.add(Body.objects.get(code=code))
+        for code in themes:
+            RecommendationTheme.objects.create(
+                recommendation=recommendation,
+                theme=Theme.objects.get(code=code),
+                source=ThemeSource.HEADING,
+            )
+        for code in bodies:
+            recommendation.bodies.add(Body.objects.get(code=code))
     return recommendation
+
+
+def set_withdrawn(recommendation, withdrawn=True):
+    """Withdrawn (or restored) with the ORM, the coverage figures kept as an import does."""
+    with coverage_figures.recommendations_changing([recommendation.pk]):
+        Recommendation.objects.filter(pk=recommendation.pk).update(is_withdrawn=withdrawn)
 
 
 def build(suffix="", *, staff):
@@ -123,7 +133,7 @@ def build(suffix="", *, staff):
     make_follow_up(recs["r4"], "CHN", Status.NOT_IMPLEMENTED)
     make_follow_up(recs["r6"], "KEN", Status.IN_PROGRESS)
     make_follow_up(recs["rw"], "KEN", Status.IN_PROGRESS)
-    Recommendation.objects.filter(pk=recs["rw"].pk).update(is_withdrawn=True)
+    set_withdrawn(recs["rw"])
     reports = [first, second]
     for iso3, when in (("KEN", KEN_AT), ("BOL", BOL_AT), ("CHN", CHN_AT)):
         FollowUp.objects.filter(recommendation__report__in=reports, member_state_id=iso3).update(
@@ -338,7 +348,7 @@ def test_overdue_and_age_of_open_recommendations_by_hand(data):
 
 def test_withdrawn_recommendation_and_its_follow_up_are_left_out(data):
     before = coverage_by_theme()
-    Recommendation.objects.filter(pk=data["rw"].pk).update(is_withdrawn=False)
+    set_withdrawn(data["rw"], False)
     after = coverage_by_theme()
     # Reinstated, rw counts: drugs gains a recommendation and KEN's in_progress follow-up.
     assert after["themes"][0]["recommendations"] == before["themes"][0]["recommendations"] + 1
@@ -361,7 +371,7 @@ def test_an_active_recommendation_without_a_theme_counts_in_the_no_theme_row(dat
     make_follow_up(r10, "BOL", Status.IN_PROGRESS)
     withdrawn = make_rec(data["reports"][1], "11", [], position=11)
     make_follow_up(withdrawn, "CHN", Status.IN_PROGRESS)
-    Recommendation.objects.filter(pk=withdrawn.pk).update(is_withdrawn=True)
+    set_withdrawn(withdrawn)
     FollowUp.objects.filter(recommendation__in=[r9, r10, withdrawn]).update(updated_at=KEN_AT)
     result = coverage_by_theme()
     # r9 (KEN implemented, unverified) and r10 (BOL in progress); the withdrawn one is out.

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from recommendations.services.backup import BackupError, database_restore
+from recommendations.services.coverage_figures import figures_rebuild
 
 
 class Command(BaseCommand):
@@ -24,4 +25,6 @@ class Command(BaseCommand):
             database_restore(source=Path(path))
         except BackupError as error:
             raise CommandError(str(error)) from None
+        # A backup made before the figures existed, or written by hand: recomputed.
+        figures_rebuild()
         self.stdout.write(f"Database restored from {path}")
