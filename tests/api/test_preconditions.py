@@ -152,10 +152,12 @@ def test_a_liaison_patch_reads_once_updates_once_and_writes_one_history_row(foll
     ]
     kinds = [sql.split()[0].upper() for sql in statements]
     # The token, the follow-up (with what the answer shows), one conditional UPDATE, one
-    # history INSERT: nothing else.
-    assert kinds == ["SELECT", "SELECT", "UPDATE", "INSERT"], statements
-    update = statements[-2].split("WHERE", 1)[1]
+    # history INSERT, and one statement on the coverage figures (an INSERT ... SELECT ...
+    # ON CONFLICT DO UPDATE that reads the recommendation's keys itself): nothing else.
+    assert kinds == ["SELECT", "SELECT", "UPDATE", "INSERT", "INSERT"], statements
+    update = statements[2].split("WHERE", 1)[1]
     assert "version" in update and "id" in update  # conditional on the version read
+    assert "coveragefigure" in statements[-1] and "ON CONFLICT" in statements[-1]
     assert FollowUp.objects.get(pk=follow_up.pk).history.count() == 2
 
 
