@@ -388,6 +388,225 @@ def bench_coverage(database: Path) -> dict:
         db.close()
 
 
+# Maintained coverage figures (issue 19) ---------------------------------------------
+
+GROUP_BY_SQL = (
+    "SELECT l.theme_id, f.status, COUNT(*) FROM recommendations_followup f "
+    "JOIN recommendations_recommendationtheme l ON l.recommendation_id = f.recommendation_id "
+    "GROUP BY l.theme_id, f.status"
+)
+
+
+def _median_of(function, repeat: int) -> float:
+    function()  # warm
+    return median_seconds(function, repeat)
+
+
+def bench_figures(database: Path, repeat: int) -> dict:
+    """Coverage from the maintained figures, per scope; the plain GROUP BY; the page; a
+    liaison PATCH with and without the maintenance."""
+    import datetime
+    import sqlite3
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from recommendations.models import Body, FollowUp, MemberState, Report
+    from recommendations.selectors.coverage import coverage_by_theme
+    from recommendations.services import follow_ups as follow_up_services
+    from recommendations.services.tokens import liaison_create
+
+    db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        everything, group_by = [], []
+        for _ in range(5):  # interleaved
+            everything.append(median_seconds(coverage_by_theme, 1))
+            group_by.append(median_seconds(lambda: db.execute(GROUP_BY_SQL).fetchall(), 1))
+    finally:
+        db.close()
+    from recommendations.selectors import coverage as coverage_selectors
+
+    scope_all = {"report_id": None, "body_code": None}
+    period_all = {"updated_from": None, "updated_to": None, "iso3": None}
+    without_deadlines = _median_of(
+        lambda: coverage_selectors._from_figures(scope_all, None, True), 5
+    )
+    deadlines = _median_of(
+        lambda: coverage_selectors._Deadlines(
+            scope=scope_all, period=period_all, today=datetime.date.today()
+        ),
+        3,
+    )
+    report = Report.objects.order_by("pk").first()
+    body = Body.objects.filter(recommendations__report=report).order_by("code").first()
+    scopes = {
+        "report": {"report": report.pk},
+        "body": {"body": "CND"},
+        "member state": {"member_state": "KEN"},
+        "report + state": {"report": report.pk, "member_state": "KEN"},
+        "body + state": {"body": "CND", "member_state": "KEN"},
+        "report + body": {"report": report.pk, "body": body.code},
+    }
+    scoped = {name: _median_of(lambda a=a: coverage_by_theme(**a), 5) for name, a in scopes.items()}
+    date_range = _median_of(
+        lambda: coverage_by_theme(
+            updated_from=datetime.date(2020, 1, 1), updated_to=datetime.date(2020, 12, 31)
+        ),
+        3,
+    )
+    # The page, whole request, as staff.
+    staff, _ = get_user_model().objects.get_or_create(
+        username="bench-staff", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client(SERVER_NAME="127.0.0.1", HTTP_HOST="127.0.0.1")
+    client.force_login(staff)
+    page_status = client.get("/coverage/", secure=True).status_code
+    page = _median_of(lambda: client.get("/coverage/", secure=True), 5)
+    # A liaison PATCH, and the same PATCH with the maintenance switched off: in pairs
+    # (there and back), so that the figures stay exact.
+    kenya = MemberState.objects.get(iso3="KEN")
+    _user, _created, _token, key = liaison_create(username="bench-patcher", member_state=kenya)
+    follow_up = (
+        FollowUp.objects.filter(member_state=kenya, recommendation__is_withdrawn=False)
+        .order_by("pk")
+        .first()
+    )
+    api = Client(SERVER_NAME="127.0.0.1", HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {key}")
+    path = f"/api/v1/follow-ups/{follow_up.pk}/"
+
+    def patch(status: str) -> float:
+        etag = api.get(path, secure=True)["ETag"]
+        started = time.perf_counter()
+        response = api.patch(
+            path,
+            json.dumps({"status": status}),
+            content_type="application/json",
+            secure=True,
+            HTTP_IF_MATCH=etag,
+        )
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 200, response.content
+        return elapsed
+
+    original = follow_up.status
+    other = "in_progress" if original != "in_progress" else "not_started"
+    maintained_times, plain_times = [], []
+    real = follow_up_services.figures.follow_ups_changed
+    for _ in range(max(repeat // 2, 5)):
+        maintained_times += [patch(other), patch(original)]
+        follow_up_services.figures.follow_ups_changed = lambda changes: list(changes)
+        try:
+            plain_times += [patch(other), patch(original)]
+        finally:
+            follow_up_services.figures.follow_ups_changed = real
+    patch_queries = count_queries(lambda: patch(other))
+    patch(original)
+    return {
+        "everything": statistics.median(everything),
+        "group_by": statistics.median(group_by),
+        "without_deadlines": without_deadlines,
+        "deadlines": deadlines,
+        "queries": count_queries(coverage_by_theme),
+        "agree": coverage_by_theme(today=datetime.date(1900, 1, 1))
+        == coverage_by_theme(today=datetime.date(1900, 1, 1), source="tables"),
+        "scoped": scoped,
+        "date_range": date_range,
+        "page": page,
+        "page_status": page_status,
+        "patch": statistics.median(maintained_times),
+        "patch_plain": statistics.median(plain_times),
+        "patch_queries": patch_queries,
+        "patches": len(maintained_times),
+    }
+
+
+def figure_rows(fig: dict) -> list[list[str]]:
+    rows = []
+    ratio = fig["group_by"] / fig["everything"]
+    rows.append(
+        [
+            "3b",
+            "coverage over everything from the maintained figures (with deadlines)",
+            f"{ms(fig['everything'])}, {fig['queries']} queries",
+            f"one plain GROUP BY follow-up × theme: {ms(fig['group_by'])}",
+            f"{ratio:.0f}× faster",
+            "≤ 100 ms, ≥ 20× faster",
+            verdict(fig["everything"] <= 0.1 and ratio >= 20),
+        ]
+    )
+    rows.append(
+        [
+            "3c",
+            "of which the figures read (themes, total, states)",
+            ms(fig["without_deadlines"]),
+            "the recomputation from the tables: "
+            + ("same numbers" if fig["agree"] else "NUMBERS DIFFER"),
+            "—",
+            "≤ 100 ms",
+            verdict(fig["without_deadlines"] <= 0.1 and fig["agree"]),
+        ]
+    )
+    rows.append(
+        [
+            "3d",
+            "of which the deadline figures (overdue, median age; base tables)",
+            ms(fig["deadlines"]),
+            "—",
+            "—",
+            "—",
+            "—",
+        ]
+    )
+    for name, seconds in fig["scoped"].items():
+        rows.append(
+            [
+                "3e",
+                f"coverage, scope: {name}",
+                ms(seconds),
+                "—",
+                "—",
+                "≤ 200 ms",
+                verdict(seconds <= 0.2),
+            ]
+        )
+    rows.append(
+        [
+            "3f",
+            "coverage, scope: follow-ups updated in 2020 (base tables)",
+            ms(fig["date_range"]),
+            "—",
+            "—",
+            "≤ 1.5 s",
+            verdict(fig["date_range"] <= 1.5),
+        ]
+    )
+    rows.append(
+        [
+            "3g",
+            "GET /coverage/ as staff, whole request",
+            ms(fig["page"])
+            + ("" if fig["page_status"] == 200 else f" (HTTP {fig['page_status']})"),
+            "—",
+            "—",
+            "≤ 300 ms",
+            verdict(fig["page"] <= 0.3 and fig["page_status"] == 200),
+        ]
+    )
+    ratio = fig["patch"] / fig["patch_plain"]
+    rows.append(
+        [
+            "3h",
+            f"liaison PATCH of a follow-up's status: median of {fig['patches']}",
+            f"{ms(fig['patch'])}, {fig['patch_queries']} queries (GET for the ETag aside)",
+            f"the same PATCH, figures not maintained: {ms(fig['patch_plain'])}",
+            f"{ratio:.2f}×",
+            "≤ 1.3×",
+            verdict(ratio <= 1.3),
+        ]
+    )
+    return rows
+
+
 # The table ----------------------------------------------------------------------------
 
 
@@ -462,6 +681,8 @@ def table(results: dict) -> list[list[str]]:
             verdict(ratio <= 1.5 and cov["agree"]),
         ]
     )
+    if "figures" in results:
+        rows.extend(figure_rows(results["figures"]))
     exp = results["export"]
     tracker, raw = exp["tracker"], exp["raw"]
     speed, raw_speed = tracker["rows"] / tracker["seconds"], raw["rows"] / raw["seconds"]
@@ -532,6 +753,8 @@ def main() -> None:
     results["api"] = bench_api(repeat)
     say("3/5 coverage …")
     results["coverage"] = bench_coverage(database)
+    say("3/5 coverage from the maintained figures …")
+    results["figures"] = bench_figures(database, repeat)
     connections.close_all()
     say("4/5 export …")
     runs: dict[str, list[dict]] = {"tracker": [], "raw": []}
