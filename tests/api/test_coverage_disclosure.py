@@ -21,6 +21,7 @@ from recommendations.selectors.coverage import (
     coverage_rows,
     suppress_small_numbers,
 )
+from recommendations.services.coverage_figures import figures_rebuild
 from tests.api.conftest import make_liaison
 from tests.integration.shared import rec as recommendation
 
@@ -40,8 +41,9 @@ def report(caller, label, status="implemented"):
 
 
 def others_report(states, labels, status="implemented", verified=True):
-    """Other states' follow-ups, straight into the database (setup only). The seeds'
-    labels are unique across their reports."""
+    """Other states' follow-ups, straight into the database (setup only; a bulk load, so
+    the coverage figures are recomputed). The seeds' labels are unique across their
+    reports."""
     for iso3, label in itertools.product(states, labels):
         FollowUp.objects.create(
             recommendation=Recommendation.objects.get(label=label),
@@ -49,6 +51,7 @@ def others_report(states, labels, status="implemented", verified=True):
             status=status,
             verified_at=timezone.now() if verified else None,
         )
+    figures_rebuild()
 
 
 def row(data, code):
@@ -103,6 +106,7 @@ def test_every_row_is_shown_when_three_others_reported_everywhere(seeds, kenya, 
             FollowUp.objects.create(
                 recommendation_id=pk, member_state_id=iso3, status="in_progress"
             )
+    figures_rebuild()  # a bulk load around the services
     assert len(labels) == 39
     data = kenya.get(COVERAGE).json()
     staff = staff_caller.get(COVERAGE).json()
@@ -259,6 +263,7 @@ def test_no_combination_of_the_rows_shown_gives_fewer_than_three_states_away(
                 member_state_id=iso3,
                 status=chance.choice(["implemented", "in_progress", "not_applicable"]),
             )
+    figures_rebuild()  # a bulk load around the services
     data = kenya.get(COVERAGE).json()
     _check_no_disclosure(data, "KEN", staff_caller.get(COVERAGE).json())
     # The same as the selector gives, and some rows are shown (the check is not empty).
