@@ -159,6 +159,9 @@ def follow_ups_changed(changes: Iterable[tuple[FollowUpState | None, FollowUpSta
             rec = (after or before).recommendation_id
             counts[rec] = counts.get(rec, 0) + (1 if before is None else -1)
     covered = _count_follow_ups(counts)
+    if len(deltas) > 1:  # bulk writes: a fixed number of statements, whatever the rows
+        _apply_many(deltas, covered)
+        return
     for (rec, iso3), vector in sorted(deltas.items()):
         _apply_follow_up_delta(rec, iso3, vector, covered.pop(rec, 0))
     for rec, delta in covered.items():  # created and deleted within the same call
@@ -188,6 +191,28 @@ def _count_follow_ups(counts: dict[int, int]) -> dict[int, int]:
         now, before = after[rec], after[rec] - delta
         covered[rec] = (now > 0) - (before > 0)
     return {rec: value for rec, value in covered.items() if value}
+
+
+def _apply_many(deltas: dict[tuple[int, str], list[int]], covered: dict[int, int]) -> None:
+    """follow_ups_changed for many follow-ups: K(r) of every recommendation read at once
+    (after the follow-up rows were written, as the one-statement path does), the sums
+    added in key order."""
+    keys = _keys_of(sorted({rec for rec, _ in deltas} | set(covered)))
+    figures: dict[tuple, list[int]] = {}
+
+    def add(key, vector):
+        row = figures.setdefault(key, [0] * _WIDTH)
+        for i, value in enumerate(vector):
+            row[i] += value
+
+    for (rec, iso3), vector in deltas.items():
+        for key in keys.get(rec, ()):
+            add((*key, ALL_STATES), vector)
+            add((*key, iso3), vector)
+    for rec, delta in covered.items():
+        for key in keys.get(rec, ()):
+            add((*key, ALL_STATES), [0, delta] + [0] * (_WIDTH - 2))
+    _add(figures, 1)
 
 
 def _apply_follow_up_delta(rec: int, iso3: str | None, vector: list[int], covered: int) -> None:
@@ -298,7 +323,7 @@ def _add(figures: dict[tuple, list[int]], sign: int) -> None:
     updates = ", ".join(f"{c} = {t['figure']}.{c} + excluded.{c}" for c in COUNTERS)
     placeholder = "(" + ", ".join(["%s"] * (4 + _WIDTH)) + ")"
     with connection.cursor() as cursor:
-        for chunk in _chunks(rows, 200):
+        for chunk in _chunks(rows, 1000):
             cursor.execute(
                 f"INSERT INTO {t['figure']} (report_key, body_key, theme_key, member_state, "
                 f"{counters}) VALUES {', '.join([placeholder] * len(chunk))} "
@@ -325,16 +350,18 @@ def recommendations_changing(rec_ids=None, *, report_id: int | None = None):
 
     with transaction.atomic():
         before = ids()
-        # Locked first: a follow-up write in flight finishes before (and is read), or
-        # waits and then sees the new keys.
-        list(Recommendation.objects.filter(pk__in=before).select_for_update().values_list("pk"))
-        list(
-            FollowUp.objects.filter(recommendation_id__in=before)
-            .order_by("pk")
-            .select_for_update()
-            .values_list("pk")
-        )
-        _add(_contribution(before), -1)
+        if before:  # (a new report has nothing to take out)
+            # Locked first: a follow-up write in flight finishes before (and is read), or
+            # waits and then sees the new keys.
+            recs = Recommendation.objects.filter(pk__in=before).order_by("pk")
+            list(recs.select_for_update().values_list("pk"))
+            list(
+                FollowUp.objects.filter(recommendation_id__in=before)
+                .order_by("pk")
+                .select_for_update()
+                .values_list("pk")
+            )
+            _add(_contribution(before), -1)
         yield
         _add(_contribution(ids()), 1)
 

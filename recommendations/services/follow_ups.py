@@ -10,7 +10,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -208,6 +208,21 @@ def _already_followed(recommendation, member_state) -> ValidationError | None:
     )
 
 
+def _hold_recommendations(pks: list[int]) -> None:
+    """Share-lock the recommendations (FOR KEY SHARE, as the foreign key check would) before
+    inserting their follow-ups: a change to the recommendations themselves
+    (coverage_figures.recommendations_changing, FOR UPDATE) then either finishes first or
+    waits, and the insert never waits while holding its new row (a deadlock on PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return  # SQLite: one writer at a time (transaction_mode IMMEDIATE)
+    table = connection.ops.quote_name(Recommendation._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE",  # noqa: S608
+            [sorted(set(pks))],
+        )
+
+
 def follow_up_create(
     *,
     recommendation: Recommendation,
@@ -228,6 +243,7 @@ def follow_up_create(
         raise refused
     audit(follow_up, user=user, via=via)
     with transaction.atomic():
+        _hold_recommendations([recommendation.pk])
         follow_up.save()
         figures.follow_ups_changed([(None, FollowUpState.of(follow_up))])
     return follow_up
@@ -241,6 +257,7 @@ def follow_ups_insert(follow_ups: list[FollowUp], *, user, via: str = "") -> lis
         return []
     author = user if getattr(user, "is_authenticated", False) else None
     with transaction.atomic():
+        _hold_recommendations([follow_up.recommendation_id for follow_up in follow_ups])
         FollowUp.objects.bulk_create(follow_ups)
         FollowUp.history.bulk_history_create(
             follow_ups, default_user=author, default_change_reason=via
