@@ -11,7 +11,9 @@ Builds a throwaway SQLite database once (migrate + seed_demo), then measures:
 5. the questionnaire round trip of one state over 2,000 recommendations (export, preview,
    apply) in a database of its own, against openpyxl writing and reading the same cells
    (bench/questionnaire.py, which also runs alone and documents its BENCH_QUESTIONNAIRE_*
-   variables).
+   variables);
+6. the session report (DOCX) over every recommendation, its annex capped, against
+   coverage_by_theme() alone in the same process (bench/session_report.py).
 
 Environment (all optional):
   BENCH_RECOMMENDATIONS   demo recommendations (default 100000)
@@ -493,6 +495,10 @@ def table(results: dict) -> list[list[str]]:
         from bench.questionnaire import table_rows
 
         rows.extend(table_rows(results["questionnaire"]))
+    if "session_report" in results:
+        from bench import session_report
+
+        rows.extend(session_report.table_rows(results["session_report"]))
     return rows
 
 
@@ -547,6 +553,8 @@ def main() -> None:
     }
     say("5/5 questionnaire round trip (a database of its own) …")
     results["questionnaire"] = run_child("questionnaire")
+    say("6/6 session report …")
+    results["session_report"] = run_child("session_report")
 
     import django
 
@@ -569,6 +577,11 @@ if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
         if sys.argv[2] == "imports":
             print(json.dumps(child_imports()))
+        elif sys.argv[2] == "session_report":
+            from bench.session_report import measure as measure_report
+
+            setup_django(os.environ["BENCH_DATABASE_URL"])
+            print(json.dumps(measure_report()))
         elif sys.argv[2] == "questionnaire":
             from bench.questionnaire import measure
 
