@@ -527,7 +527,7 @@ def main() -> None:
         raise SystemExit("BENCH_DATABASE_URL: the baselines read SQLite directly; use sqlite:///")
     say = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
 
-    say("1/5 import_seeds into an empty database …")
+    say("1/6 import_seeds into an empty database …")
     results: dict = {"repeat": repeat, "imports": run_child("imports")}
     setup_django(database_url)
     from django.conf import settings
@@ -536,12 +536,12 @@ def main() -> None:
     database = Path(settings.DATABASES["default"]["NAME"])
     say(f"the data set in {database} (seed_demo {params}; BENCH_REUSE=1 reuses it) …")
     build_seconds, counts = build(database, params)
-    say("2/5 API lists …")
+    say("2/6 API lists …")
     results["api"] = bench_api(repeat)
-    say("3/5 coverage …")
+    say("3/6 coverage …")
     results["coverage"] = bench_coverage(database)
     connections.close_all()
-    say("4/5 export …")
+    say("4/6 export …")
     runs: dict[str, list[dict]] = {"tracker": [], "raw": []}
     for _ in range(export_runs):  # interleaved, so that a busy moment hits both sides
         for kind, measured in runs.items():
@@ -553,7 +553,7 @@ def main() -> None:
         "raw_traced": run_child("export", "raw", "trace"),
         "runs": export_runs,
     }
-    say("5/5 questionnaire round trip (a database of its own) …")
+    say("5/6 questionnaire round trip (a database of its own) …")
     results["questionnaire"] = run_child("questionnaire")
     say("6/6 session report …")
     results["session_report"] = run_child("session_report")
