@@ -312,12 +312,11 @@ def _parts(data: SessionReport) -> list[tuple[Part, Callable[[str], str]]]:
     """Each part with a function that prefixes its sentences with the part's heading
     when there are several."""
     several = len(data.parts) > 1
+    colon = "：" if _chinese(data) else ": "  # punctuation, not words: nothing to translate
     return [
         (
             part,
-            (lambda text, h=part.heading: _("%(report)s: %(text)s") % {"report": h, "text": text})
-            if several
-            else (lambda text: text),
+            (lambda text, h=part.heading: f"{h}{colon}{text}") if several else (lambda text: text),
         )
         for part in data.parts
     ]
