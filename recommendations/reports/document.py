@@ -213,6 +213,7 @@ class _Writer:
         self.sections = 0
         self.tables = 0
         self.figures = 0
+        self.deadline_table: dict[int, int] = {}  # a part's index -> its table of deadlines
         self.cell_style = _table_text_style(self.document)
 
     def heading(self, title: str) -> None:
@@ -260,9 +261,8 @@ class _Writer:
         for cell, text in zip(header.cells, headers, strict=True):
             cell.paragraphs[0]._p.style = self.cell_style.style_id
             cell.paragraphs[0].add_run(text).bold = True
-        if widths is None:  # the first column twice as wide as the others
-            share = width / (len(headers) + 1)
-            widths = [2 * share, *([share] * (len(headers) - 1))]
+        if widths is None:
+            widths = column_widths(headers, width)
         for column, size in zip(table.columns, widths, strict=True):
             column.width = Cm(size)
         for tc, size in zip(header._tr.tc_lst, widths, strict=True):
@@ -302,6 +302,33 @@ def _row(values: list[str], twips: list[int], style_id: str):
             f"{escape(text.translate(_CONTROL))}</w:t></w:r></w:p></w:tc>"
         )
     return parse_xml(f"<w:tr {nsdecls('w')}>{''.join(cells)}</w:tr>")
+
+
+# Bold 8-point Times: at most about 0.2 cm a Latin letter, 0.3 cm a Chinese character; a
+# cell's margins about 0.45 cm.
+_LETTER_CM, _HAN_CM, _PADDING_CM, _MIN_CM, _FIRST_MIN_CM = 0.2, 0.3, 0.45, 1.2, 2.6
+
+
+def _longest_word_cm(text: str) -> float:
+    """The width a header needs: its longest Latin word unbroken, or (Chinese breaks
+    between any two characters) half its characters, so that it takes two lines."""
+    widths = [len(word) * _LETTER_CM for word in text.split() if word.isascii()]
+    if not text.isascii():
+        widths.append(-(-len(text) // 2) * _HAN_CM)
+    return max(widths, default=0.0)
+
+
+def column_widths(headers: list[str], total: float) -> list[float]:
+    """Column widths (cm) summing to `total`: each figure column as wide as its header's
+    longest word (no word is broken inside, "Recommen|dations"), the first column (the
+    names) the rest."""
+    figures = [max(_MIN_CM, _longest_word_cm(text) + _PADDING_CM) for text in headers[1:]]
+    first = total - sum(figures)
+    if first < _FIRST_MIN_CM:  # too many columns: all narrower alike
+        scale = (total - _FIRST_MIN_CM) / sum(figures)
+        figures = [size * scale for size in figures]
+        first = _FIRST_MIN_CM
+    return [first, *figures]
 
 
 def _numeric(text: str) -> bool:
@@ -475,9 +502,11 @@ def _by_theme(w: _Writer, data: SessionReport) -> None:
                     }
                 )
             )
-    for part, prefix in _parts(data):
+    for index, (part, prefix) in enumerate(_parts(data)):
         rows = [*part.coverage["themes"], part.coverage["unthemed"], part.coverage["total"]]
-        w.caption("table", prefix(_("Coverage and implementation by theme")))
+        # Two tables of figures by theme, each narrow enough for a portrait page with no
+        # header word broken inside.
+        w.caption("table", prefix(_("Coverage by theme")))
         w.table(
             [
                 _("Theme"),
@@ -485,6 +514,23 @@ def _by_theme(w: _Writer, data: SessionReport) -> None:
                 _("Covered"),
                 _("Coverage (%)"),
                 _("States reporting"),
+            ],
+            (
+                [
+                    _name(data, row),
+                    number(row["recommendations"]),
+                    number(row["covered"]),
+                    pct(row["coverage_pct"]),
+                    number(row["states_reporting"]),
+                ]
+                for row in rows
+            ),
+        )
+        w.caption("table", prefix(_("Implementation and deadlines by theme")))
+        w.deadline_table[index] = w.tables
+        w.table(
+            [
+                _("Theme"),
                 _("Implemented (%)"),
                 _("Verified"),
                 _("Claimed, not verified"),
@@ -494,10 +540,6 @@ def _by_theme(w: _Writer, data: SessionReport) -> None:
             (
                 [
                     _name(data, row),
-                    number(row["recommendations"]),
-                    number(row["covered"]),
-                    pct(row["coverage_pct"]),
-                    number(row["states_reporting"]),
                     pct(row["implemented_pct"]),
                     number(row["verified_implemented"]),
                     number(row["unverified_implemented"]),
@@ -576,7 +618,7 @@ def _verified(w: _Writer, data: SessionReport) -> None:
 
 def _overdue(w: _Writer, data: SessionReport) -> None:
     w.heading(_("Overdue recommendations"))
-    for part, prefix in _parts(data):
+    for index, (part, prefix) in enumerate(_parts(data)):
         total = part.coverage["total"]
         text = ngettext(
             "As at %(date)s, %(overdue)s recommendation was overdue: its due date had "
@@ -597,9 +639,13 @@ def _overdue(w: _Writer, data: SessionReport) -> None:
                 prefix(
                     _(
                         "The theme with the most overdue recommendations is %(theme)s "
-                        "(%(overdue)s); table 1 gives them by theme."
+                        "(%(overdue)s); table %(table)s gives them by theme."
                     )
-                    % {"theme": _name(data, most), "overdue": number(most["overdue"])}
+                    % {
+                        "theme": _name(data, most),
+                        "overdue": number(most["overdue"]),
+                        "table": w.deadline_table[index],
+                    }
                 )
             )
 

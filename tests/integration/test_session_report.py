@@ -94,8 +94,11 @@ def test_every_figure_is_the_coverage_selectors(world):
     total = expected["total"]
     rows = coverage_rows(expected)
 
-    # Table 1: each theme, "No theme" and the total, every column.
-    theme_table = table_values(doc.tables[0])
+    # Tables 1 and 2: each theme, "No theme" and the total, every column (coverage, then
+    # implementation and deadlines), side by side.
+    coverage_table, deadline_table = table_values(doc.tables[0]), table_values(doc.tables[1])
+    assert [line[0] for line in coverage_table] == [line[0] for line in deadline_table]
+    theme_table = [a + b[1:] for a, b in zip(coverage_table, deadline_table, strict=True)]
     assert theme_table[0][0] == "Theme"
     assert [line[0] for line in theme_table[1:]] == [row["name_en"] for row in rows]
     for line, row in zip(theme_table[1:], rows, strict=True):
@@ -110,8 +113,8 @@ def test_every_figure_is_the_coverage_selectors(world):
             row["overdue"],
             row["median_age_open"],
         ]
-    # Table 2: follow-ups by status.
-    for line, row in zip(table_values(doc.tables[1])[1:], rows, strict=True):
+    # Table 3: follow-ups by status.
+    for line, row in zip(table_values(doc.tables[2])[1:], rows, strict=True):
         counts = [row["status_counts"][s] for s in Status.values]
         assert [cell_number(cell) for cell in line[1:]] == [*counts, sum(counts)]
 
@@ -168,7 +171,7 @@ def test_every_figure_is_the_coverage_selectors(world):
     ]
 
     # Annex I: every recommendation in scope; its figures add up to the total row.
-    annex = table_values(doc.tables[2])
+    annex = table_values(doc.tables[3])
     assert len(annex) - 1 == total["recommendations"]
     states_column = [int(line[3]) for line in annex[1:]]
     assert sum(1 for n in states_column if n == 0) == without_follow_up(total)
@@ -177,7 +180,7 @@ def test_every_figure_is_the_coverage_selectors(world):
         assert sum(int(line[4 + index]) for line in annex[1:]) == total["status_counts"][status]
 
     # Annex II: each member state's shares and overdue.
-    state_table = table_values(doc.tables[3])
+    state_table = table_values(doc.tables[4])
     assert [line[0] for line in state_table[1:]] == [s["name_en"] for s in expected["states"]]
     for line, state in zip(state_table[1:], expected["states"], strict=True):
         assert [cell_number(cell) for cell in line[1:]] == [
@@ -288,7 +291,7 @@ def test_command_writes_the_docx_with_the_annex_capped(world, tmp_path):
     )
     assert "Wrote" in printed
     doc = docx.Document(str(output))
-    assert len(doc.tables[2].rows) == 3
+    assert len(doc.tables[3].rows) == 3
     total = coverage_by_theme(body=BODY)["total"]["recommendations"]
     assert any(
         p.text.startswith(f"The annex lists the first 2 of the {total} recommendations")
@@ -356,7 +359,7 @@ def test_download_returns_the_docx(world, client):
     doc = docx.Document(io.BytesIO(response.content))
     expected = coverage_by_theme(body=BODY, today=AS_OF)["total"]
     assert table_values(doc.tables[0])[-1][1] == str(expected["recommendations"])
-    assert len(doc.tables[2].rows) - 1 == expected["recommendations"]
+    assert len(doc.tables[3].rows) - 1 == expected["recommendations"]
 
 
 def test_download_needs_a_body_and_staff(world, client):
@@ -424,3 +427,18 @@ def test_libreoffice_opens_the_docx_without_repair(world, tmp_path):
     doc = docx.Document(str(saved))
     assert [p.text for p in doc.paragraphs if p.style.name.startswith("Heading 1")][:1]
     assert Path(saved).stat().st_size > 0
+
+
+def test_table_columns_are_as_wide_as_their_headers_longest_word():
+    """No header word broken inside ("Recommen|dations") on a portrait page; Chinese
+    headers take two lines; the widths add up to the page's."""
+    from recommendations.reports.document import column_widths
+
+    english = ["Theme", "Recommendations", "Covered", "Coverage (%)", "States reporting"]
+    widths = column_widths(english, 16.0)
+    assert round(sum(widths), 6) == 16.0
+    assert widths[1] > widths[2] and widths[0] >= 2.6  # the longest word, the names
+    chinese = column_widths(["主题", "建议", "已覆盖", "未结建议年龄中位数（天）"], 16.0)
+    assert chinese[3] > chinese[2] >= chinese[1] and round(sum(chinese), 6) == 16.0
+    crowded = column_widths(["Theme", *(["Recommendations"] * 12)], 16.0)
+    assert crowded[0] == 2.6 and round(sum(crowded), 6) == 16.0  # all narrower alike
