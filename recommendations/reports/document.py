@@ -332,7 +332,8 @@ def column_widths(headers: list[str], total: float) -> list[float]:
 
 
 def _numeric(text: str) -> bool:
-    return bool(text) and text.replace(",", "").replace(".", "").replace("—", "").isdigit()
+    """A figure (right-aligned), or the dash standing for none."""
+    return text == "—" or (bool(text) and text.replace(",", "").replace(".", "").isdigit())
 
 
 def _parts(data: SessionReport) -> list[tuple[Part, Callable[[str], str]]]:
