@@ -14,11 +14,6 @@ from recommendations.charts import STATUS_COLOURS, coverage_chart, heat_class, s
 from recommendations.choices import Status
 from recommendations.models import Body, MemberState, Report
 from recommendations.selectors.coverage import COVERAGE_COLUMNS, coverage_by_theme, coverage_rows
-from recommendations.services.session_report import (
-    DOCX_CONTENT_TYPE,
-    session_report_bytes,
-    session_report_data,
-)
 from recommendations.tabular import NUMBER, TEXT, Column, csv_response, xlsx_response
 
 
@@ -174,6 +169,13 @@ def coverage_report(request):
 @permission_required("recommendations.view_followup", raise_exception=True)
 def session_report_download(request):
     """The session report (Word) for the scope, body, date and language asked for."""
+    # Imported here: python-docx and lxml are for this download only, not every page.
+    from recommendations.services.session_report import (
+        DOCX_CONTENT_TYPE,
+        session_report_bytes,
+        session_report_data,
+    )
+
     form = SessionReportForm(request.GET)
     if not form.is_valid():
         errors = "; ".join(f"{name}: {' '.join(e)}" for name, e in form.errors.items())
