@@ -5,7 +5,11 @@ recommendation and member state, a theme link unique per recommendation and them
 plain COUNT/SUM replace the ORM's COUNT(DISTINCT ...).
 """
 
+import datetime
+import math
 import sqlite3
+import statistics
+from collections import defaultdict
 from typing import Any
 
 from recommendations.selectors.coverage import (
@@ -79,6 +83,68 @@ GROUP BY f.member_state_id, t.code
 """
 
 
+# Deadlines (selectors/deadlines.py): the due date of each active recommendation (its own,
+# else its report's) and its themes; the recommendations a final follow-up closed; per
+# member state, the past-due recommendations it closed; each report's date.
+DEADLINE_RECOMMENDATIONS_SQL = """
+SELECT r.id, r.report_id, COALESCE(r.due_date, p.due_date), t.code
+FROM recommendations_recommendation r
+JOIN recommendations_report p ON p.id = r.report_id
+LEFT JOIN recommendations_recommendationtheme l ON l.recommendation_id = r.id
+LEFT JOIN recommendations_theme t ON t.id = l.theme_id
+WHERE r.is_withdrawn = 0
+"""
+CLOSED_SQL = """
+SELECT DISTINCT f.recommendation_id
+FROM recommendations_followup f
+JOIN recommendations_recommendation r ON r.id = f.recommendation_id
+WHERE r.is_withdrawn = 0 AND f.status IN ('implemented', 'not_implemented', 'not_applicable')
+"""
+CLOSED_PAST_DUE_SQL = """
+SELECT f.member_state_id, COUNT(*)
+FROM recommendations_followup f
+JOIN recommendations_recommendation r ON r.id = f.recommendation_id
+JOIN recommendations_report p ON p.id = r.report_id
+WHERE r.is_withdrawn = 0
+  AND f.status IN ('implemented', 'not_implemented', 'not_applicable')
+  AND COALESCE(r.due_date, p.due_date) < ?
+GROUP BY f.member_state_id
+"""
+REPORT_DATES_SQL = """
+SELECT p.id, COALESCE(MAX(s.start_date), p.document_date, substr(p.imported_at, 1, 10))
+FROM recommendations_report p
+LEFT JOIN recommendations_reportsession s ON s.report_id = p.id
+GROUP BY p.id
+"""
+
+
+def _deadlines(db: sqlite3.Connection, today: datetime.date):
+    """(figures per row code, overdue per member state), as coverage_by_theme has them."""
+    members: dict[str, list[int]] = defaultdict(list)
+    due_of: dict[int, str | None] = {}
+    report_of: dict[int, int] = {}
+    for pk, report, due, code in db.execute(DEADLINE_RECOMMENDATIONS_SQL):
+        due_of[pk], report_of[pk] = due, report
+        if code is not None:
+            members[code].append(pk)
+    members[TOTAL_CODE] = list(due_of)
+    iso_today = today.isoformat()
+    past_due = {pk for pk, due in due_of.items() if due is not None and due < iso_today}
+    closed = {pk for (pk,) in db.execute(CLOSED_SQL)}
+    closed_past_due = dict(db.execute(CLOSED_PAST_DUE_SQL, (iso_today,)).fetchall())
+    dates = {pk: datetime.date.fromisoformat(day) for pk, day in db.execute(REPORT_DATES_SQL)}
+    age = {pk: (today - dates[report_of[pk]]).days for pk in due_of if pk not in closed}
+    figures = {}
+    for code, pks in members.items():
+        ages = [age[pk] for pk in pks if pk in age]
+        figures[code] = {
+            "overdue": sum(1 for pk in pks if pk in age and pk in past_due),
+            "median_age_open": math.floor(statistics.median(ages) + 0.5) if ages else None,
+        }
+    overdue = {iso3: len(past_due) - n for iso3, n in closed_past_due.items()}
+    return figures, overdue, len(past_due)
+
+
 def _row(code, name_zh, name_en, counts, states_reporting) -> dict[str, Any]:
     recommendations, covered, follow_ups, *rest = counts
     status_counts = dict(zip(STATUSES, rest[: len(STATUSES)], strict=True))
@@ -98,8 +164,9 @@ def _row(code, name_zh, name_en, counts, states_reporting) -> dict[str, Any]:
     }
 
 
-def coverage_sql(db: sqlite3.Connection) -> dict[str, Any]:
-    """The same result as coverage_by_theme() without a scope, from three SQL queries."""
+def coverage_sql(db: sqlite3.Connection, today: datetime.date) -> dict[str, Any]:
+    """The same result as coverage_by_theme(today=today) without a scope (the "No theme"
+    row aside), from seven SQL queries."""
     if STATUSES != STATUS_CODES:
         raise RuntimeError("bench/baselines.py: update the status columns of the SQL")
     rows = db.execute(COVERAGE_ROWS_SQL).fetchall()
@@ -131,4 +198,10 @@ def coverage_sql(db: sqlite3.Connection) -> dict[str, Any]:
         }
         for iso3, name_en, name_zh, n in per_state
     ]
+    figures, overdue, past_due = _deadlines(db, today)
+    empty = {"overdue": 0, "median_age_open": None}
+    for row in [*themes, total]:
+        row.update(figures.get(row["code"], empty))
+    for state in states:
+        state["overdue"] = overdue.get(state["iso3"], past_due)
     return {"themes": themes, "total": total, "states": states}

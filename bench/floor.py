@@ -10,10 +10,17 @@ out through JsonResponse. Mounted by bench/urls.py under /api/v1/floor/ for the 
 from collections import defaultdict
 
 from django.http import JsonResponse
+from django.utils import timezone
 
 from recommendations.api.authentication import HashedTokenAuthentication
-from recommendations.models import FollowUp, Recommendation, RecommendationTheme
+from recommendations.models import (
+    FollowUp,
+    Recommendation,
+    RecommendationText,
+    RecommendationTheme,
+)
 from recommendations.scope import is_secretariat, member_state_of
+from recommendations.selectors.deadlines import days_overdue, due_date_of
 
 RECOMMENDATION_FIELDS = {
     "id": "id",
@@ -29,6 +36,7 @@ RECOMMENDATION_FIELDS = {
     "position": "position",
     "is_withdrawn": "is_withdrawn",
     "updated_at": "updated_at",
+    "due_date": "due",
 }
 
 FOLLOW_UP_FIELDS = {
@@ -44,6 +52,7 @@ FOLLOW_UP_FIELDS = {
     "created_by": "created_by__username",
     "updated_at": "updated_at",
     "updated_by": "updated_by__username",
+    "due_date": "due",
 }
 
 
@@ -73,14 +82,24 @@ def recommendations(request):
     if user is None or not (is_secretariat(user) or member_state_of(user)):
         return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
     limit, offset = _page(request)
-    queryset = Recommendation.objects.order_by("report_id", "position", "id")
+    queryset = Recommendation.objects.annotate(due=due_date_of()).order_by(
+        "report_id", "position", "id"
+    )
     if "theme" in request.GET:
         queryset = queryset.filter(themes__code=request.GET["theme"])
     if "body" in request.GET:
         queryset = queryset.filter(bodies__code=request.GET["body"])
     count = queryset.count()
-    rows = list(queryset.values(*RECOMMENDATION_FIELDS.values())[offset : offset + limit])
+    fields = [*RECOMMENDATION_FIELDS.values(), "report__language"]
+    rows = list(queryset.values(*fields)[offset : offset + limit])
     ids = [row["id"] for row in rows]
+    translated = defaultdict(list)  # the language versions' languages, besides the original
+    for rec_id, language in (
+        RecommendationText.objects.filter(recommendation_id__in=ids)
+        .order_by("language")
+        .values_list("recommendation_id", "language")
+    ):
+        translated[rec_id].append(language)
     themes, bodies = defaultdict(list), defaultdict(list)
     for rec_id, code in (
         RecommendationTheme.objects.filter(recommendation_id__in=ids)
@@ -99,6 +118,12 @@ def recommendations(request):
         item = _rename(row, RECOMMENDATION_FIELDS)
         item["themes"] = themes[row["id"]]
         item["bodies"] = bodies[row["id"]]
+        item["days_overdue"] = days_overdue(
+            row["due"], timezone.localdate(), withdrawn=row["is_withdrawn"]
+        )
+        original = row["report__language"]  # no Accept-Language: the original's text
+        item["text_language"] = original
+        item["languages"] = [original, *(x for x in translated[row["id"]] if x != original)]
         results.append(item)
     return _json(count, results)
 
@@ -107,15 +132,22 @@ def follow_ups(request):
     user = _caller(request)
     if user is None:
         return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
-    queryset = FollowUp.objects.order_by("id")
+    queryset = FollowUp.objects.annotate(due=due_date_of("recommendation__")).order_by("id")
     if not is_secretariat(user):
         state = member_state_of(user)
         queryset = queryset.filter(member_state_id=state) if state else queryset.none()
     limit, offset = _page(request)
     count = queryset.count()
     results = []
-    for row in queryset.values(*FOLLOW_UP_FIELDS.values())[offset : offset + limit]:
+    fields = [*FOLLOW_UP_FIELDS.values(), "recommendation__is_withdrawn"]
+    for row in queryset.values(*fields)[offset : offset + limit]:
         item = _rename(row, FOLLOW_UP_FIELDS)
         item["verified"] = row["verified_at"] is not None
+        item["days_overdue"] = days_overdue(
+            row["due"],
+            timezone.localdate(),
+            status=row["status"],
+            withdrawn=row["recommendation__is_withdrawn"],
+        )
         results.append(item)
     return _json(count, results)

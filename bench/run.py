@@ -11,7 +11,9 @@ Builds a throwaway SQLite database once (migrate + seed_demo), then measures:
 5. the questionnaire round trip of one state over 2,000 recommendations (export, preview,
    apply) in a database of its own, against openpyxl writing and reading the same cells
    (bench/questionnaire.py, which also runs alone and documents its BENCH_QUESTIONNAIRE_*
-   variables).
+   variables);
+6. the session report (DOCX) over every recommendation, its annex capped, against
+   coverage_by_theme() alone in the same process (bench/session_report.py).
 
 Environment (all optional):
   BENCH_RECOMMENDATIONS   demo recommendations (default 100000)
@@ -251,6 +253,8 @@ def build(database: Path, params: dict) -> tuple[float | None, dict]:
         )
         seconds = time.perf_counter() - started
         marker.write_text(json.dumps(params))
+    else:
+        call_command("migrate", verbosity=0)  # a data set built before newer migrations
     counts = {
         "reports": Report.objects.count(),
         "recommendations": Recommendation.objects.count(),
@@ -363,21 +367,38 @@ def bench_api(repeat: int) -> dict:
 # Coverage -----------------------------------------------------------------------------
 
 
+def _same_figures(orm: dict, raw: dict) -> bool:
+    """The tracker's figures equal the SQL's, figure by figure, for every figure the SQL
+    computes (all but the "No theme" row)."""
+
+    def shared(mine, theirs):
+        if isinstance(theirs, dict):
+            return {key: shared(mine[key], value) for key, value in theirs.items()}
+        if isinstance(theirs, list):
+            return [shared(a, b) for a, b in zip(mine, theirs, strict=True)]
+        return mine
+
+    return all(shared(orm[key], raw[key]) == raw[key] for key in ("themes", "total", "states"))
+
+
 def bench_coverage(database: Path) -> dict:
     import sqlite3
+
+    from django.utils import timezone
 
     from bench.baselines import coverage_sql
     from recommendations.selectors.coverage import coverage_by_theme
 
     db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
-        orm_result = coverage_by_theme()
-        raw_result = coverage_sql(db)
-        agree = all(orm_result[key] == raw_result[key] for key in ("themes", "total", "states"))
+        today = timezone.localdate()
+        orm_result = coverage_by_theme(today=today)
+        raw_result = coverage_sql(db, today)
+        agree = _same_figures(orm_result, raw_result)
         orm_times, sql_times = [], []
         for _ in range(3):  # interleaved, so that drift hits both alike
-            orm_times.append(median_seconds(coverage_by_theme, 1))
-            sql_times.append(median_seconds(lambda: coverage_sql(db), 1))
+            orm_times.append(median_seconds(lambda: coverage_by_theme(today=today), 1))
+            sql_times.append(median_seconds(lambda: coverage_sql(db, today), 1))
         return {
             "orm": statistics.median(orm_times),
             "sql": statistics.median(sql_times),
@@ -679,7 +700,7 @@ def table(results: dict) -> list[list[str]]:
     rows.append(
         [
             "3",
-            "coverage_by_theme() over everything (themes, total, states)",
+            "coverage_by_theme() over everything (themes, total, states, deadlines)",
             f"{s(cov['orm'])}, {cov['queries']} queries",
             f"hand-written SQL: {s(cov['sql'])}"
             + (", same numbers" if cov["agree"] else " — NUMBERS DIFFER"),
@@ -721,6 +742,10 @@ def table(results: dict) -> list[list[str]]:
         from bench.questionnaire import table_rows
 
         rows.extend(table_rows(results["questionnaire"]))
+    if "session_report" in results:
+        from bench import session_report
+
+        rows.extend(session_report.table_rows(results["session_report"]))
     return rows
 
 
@@ -747,7 +772,7 @@ def main() -> None:
         raise SystemExit("BENCH_DATABASE_URL: the baselines read SQLite directly; use sqlite:///")
     say = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
 
-    say("1/5 import_seeds into an empty database …")
+    say("1/6 import_seeds into an empty database …")
     results: dict = {"repeat": repeat, "imports": run_child("imports")}
     setup_django(database_url)
     from django.conf import settings
@@ -756,14 +781,14 @@ def main() -> None:
     database = Path(settings.DATABASES["default"]["NAME"])
     say(f"the data set in {database} (seed_demo {params}; BENCH_REUSE=1 reuses it) …")
     build_seconds, counts = build(database, params)
-    say("2/5 API lists …")
+    say("2/6 API lists …")
     results["api"] = bench_api(repeat)
-    say("3/5 coverage …")
+    say("3/6 coverage …")
     results["coverage"] = bench_coverage(database)
     say("3/5 coverage from the maintained figures …")
     results["figures"] = bench_figures(database, repeat)
     connections.close_all()
-    say("4/5 export …")
+    say("4/6 export …")
     runs: dict[str, list[dict]] = {"tracker": [], "raw": []}
     for _ in range(export_runs):  # interleaved, so that a busy moment hits both sides
         for kind, measured in runs.items():
@@ -775,8 +800,10 @@ def main() -> None:
         "raw_traced": run_child("export", "raw", "trace"),
         "runs": export_runs,
     }
-    say("5/5 questionnaire round trip (a database of its own) …")
+    say("5/6 questionnaire round trip (a database of its own) …")
     results["questionnaire"] = run_child("questionnaire")
+    say("6/6 session report …")
+    results["session_report"] = run_child("session_report")
 
     import django
 
@@ -799,6 +826,11 @@ if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
         if sys.argv[2] == "imports":
             print(json.dumps(child_imports()))
+        elif sys.argv[2] == "session_report":
+            from bench.session_report import measure as measure_report
+
+            setup_django(os.environ["BENCH_DATABASE_URL"])
+            print(json.dumps(measure_report()))
         elif sys.argv[2] == "questionnaire":
             from bench.questionnaire import measure
 

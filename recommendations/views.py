@@ -4,8 +4,10 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
+from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from recommendations.charts import STATUS_COLOURS, coverage_chart, heat_class, status_chart
@@ -41,6 +43,42 @@ class CoverageScopeForm(forms.Form):
 
     def scope(self) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class SessionReportForm(CoverageScopeForm):
+    """The session report for the coverage page's scope (carried in hidden fields), with
+    the body (required), the date and the language chosen beside the download button."""
+
+    as_of = forms.DateField(
+        label=_("as of"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    language = forms.ChoiceField(
+        label=_("language"),
+        choices=[
+            ("en", pgettext_lazy("language of a text", "English")),
+            ("zh", pgettext_lazy("language of a text", "Chinese")),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "session_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["body"].required = True
+        for name in ("report", "member_state", "updated_from", "updated_to"):
+            self.fields[name].widget = forms.HiddenInput()
+
+    def report_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "body": data["body"],
+            "reports": [data["report"]] if data.get("report") else [],
+            "as_of": data["as_of"],
+            "language": data["language"],
+            "annex_limit": None,
+            "updated_from": data.get("updated_from"),
+            "updated_to": data.get("updated_to"),
+            "member_state": data["member_state"].iso3 if data.get("member_state") else None,
+        }
 
 
 def state_columns(themes: list[dict]) -> list[Column]:
@@ -100,6 +138,7 @@ def coverage_report(request):
     ]
     query = request.GET.copy()
     query.pop("export", None)
+    report_form = SessionReportForm(initial={**scope, "language": "zh" if chinese else "en"})
     context = {
         **admin.site.each_context(request),
         "title": _("Follow-up coverage by theme"),
@@ -121,5 +160,30 @@ def coverage_report(request):
         "coverage_chart": coverage_chart(result["themes"], names),
         "status_chart": status_chart(result["themes"], names, status_labels),
         "query": query.urlencode(),
+        "report_form": report_form,
     }
     return render(request, "coverage/report.html", context)
+
+
+@staff_member_required
+@permission_required("recommendations.view_followup", raise_exception=True)
+def session_report_download(request):
+    """The session report (Word) for the scope, body, date and language asked for."""
+    # Imported here: python-docx and lxml are for this download only, not every page.
+    from recommendations.services.session_report import (
+        DOCX_CONTENT_TYPE,
+        session_report_bytes,
+        session_report_data,
+    )
+
+    form = SessionReportForm(request.GET)
+    if not form.is_valid():
+        errors = "; ".join(f"{name}: {' '.join(e)}" for name, e in form.errors.items())
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    arguments = form.report_arguments()
+    response = HttpResponse(
+        session_report_bytes(session_report_data(**arguments)), content_type=DOCX_CONTENT_TYPE
+    )
+    name = f"session-report-{arguments['body'].code}-{arguments['as_of']}-{arguments['language']}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
+    return response

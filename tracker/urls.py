@@ -2,13 +2,14 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from recommendations.api.errors import api_not_found, api_server_error
-from recommendations.views import coverage_report
+from recommendations.views import coverage_report, session_report_download
 from recommendations.views_mail import opt_out
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("coverage/", coverage_report, name="coverage"),
+    path("coverage/session-report/", session_report_download, name="coverage-session-report"),
     path("mail/opt-out/<str:token>/", opt_out, name="mail-opt-out"),
     path("api/v1/", include("recommendations.api.urls")),
     re_path(r"^api/", api_not_found),  # unknown API URLs answer in JSON too

@@ -121,6 +121,5 @@ class FollowUpDeadlineFilter(DeadlineFilter):
 
 
 def overdue_days(due_date, *, withdrawn: bool, status: str | None = None) -> int | None:
-    """What the "days overdue" columns show: days_overdue, none for a withdrawn
-    recommendation (never overdue: overdue_q)."""
-    return None if withdrawn else days_overdue(due_date, timezone.localdate(), status=status)
+    """days_overdue as of today, for the admin's lists and pages."""
+    return days_overdue(due_date, timezone.localdate(), status=status, withdrawn=withdrawn)

@@ -386,6 +386,11 @@ class QuestionnaireUploadView(APIView):
                 description="Rows conflict (their follow-up changed since the export): "
                 "nothing was written. Settle them, or apply the others with `skip_conflicts`.",
             ),
+            415: OpenApiResponse(
+                ErrorSerializer,
+                description="The body is not a multipart form (or its parts cannot be "
+                "told apart): send the file as `multipart/form-data` in the field `file`.",
+            ),
         },
     )
     def post(self, request):

@@ -160,8 +160,7 @@ class DeadlineFieldsMixin:
         return timezone.localdate()
 
     def overdue_days(self, due_date, *, withdrawn: bool, status: str | None = None):
-        # A withdrawn recommendation is never overdue (deadlines.overdue_q).
-        return None if withdrawn else days_overdue(due_date, self._today, status=status)
+        return days_overdue(due_date, self._today, status=status, withdrawn=withdrawn)
 
 
 DUE_DATE_HELP = (

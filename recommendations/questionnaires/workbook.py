@@ -28,10 +28,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, Protection
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
+
+# openpyxl is imported where a workbook is written or read, not with this module: it
+# imports numpy and Pillow when they are installed (they are, for the session report's
+# charts), which the processes that import this module for other reasons (the admin, the
+# API, every management command) should not pay for in time and memory.
 
 FORMAT_VERSION = "1"
 SIGNATURE_SALT = "recommendations.questionnaire"
@@ -253,6 +254,11 @@ def write_workbook(
     kind_labels: list[str],
 ) -> bytes:
     """The questionnaire as XLSX bytes."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, Protection
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     book = Workbook()
     answers = book.active
     answers.title = SHEET_TITLES[ANSWERS][language]
@@ -366,6 +372,9 @@ def answer_values(state: str, item: AnswerRow) -> dict:
 
 
 def _header(sheet, columns: list[Column], language: str) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     for index, column in enumerate(columns, start=1):
         cell = sheet.cell(row=1, column=index, value=column.title(language))
         cell.font = Font(bold=True)
@@ -373,6 +382,9 @@ def _header(sheet, columns: list[Column], language: str) -> None:
 
 
 def _drop_down(sheet, key, lists_key, list_column, count, last_row, language, *, blank):
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     columns = ACTION_INDEX if sheet.title == SHEET_TITLES[ACTIONS][language] else ANSWER_INDEX
     letter = get_column_letter(columns[key] + 1)
     source = get_column_letter(list_column)
@@ -454,6 +466,8 @@ def read_workbook(
     a questionnaire at all."""
     check_archive(data, name=name, max_bytes=max_bytes, max_uncompressed=max_uncompressed)
     try:
+        from openpyxl import load_workbook
+
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds on a damaged file
         raise WorkbookRefused(Problem(name, None, "", _not_xlsx())) from None

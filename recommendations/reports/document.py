@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.utils import dateformat
 from django.utils.text import get_text_list
@@ -30,8 +31,8 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
 from recommendations.reports import charts
@@ -212,6 +213,7 @@ class _Writer:
         self.sections = 0
         self.tables = 0
         self.figures = 0
+        self.deadline_table: dict[int, int] = {}  # a part's index -> its table of deadlines
         self.cell_style = _table_text_style(self.document)
 
     def heading(self, title: str) -> None:
@@ -257,24 +259,17 @@ class _Writer:
         header._tr.get_or_add_trPr().append(repeat)
         table.autofit = False
         for cell, text in zip(header.cells, headers, strict=True):
-            cell.paragraphs[0].style = self.cell_style
+            cell.paragraphs[0]._p.style = self.cell_style.style_id
             cell.paragraphs[0].add_run(text).bold = True
-        for values in rows:
-            cells = table.add_row().cells
-            for index, (cell, text) in enumerate(zip(cells, values, strict=True)):
-                paragraph = cell.paragraphs[0]
-                paragraph.style = self.cell_style
-                paragraph.text = text
-                if index and _numeric(text):
-                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        if widths is None:  # the first column twice as wide as the others
-            share = width / (len(headers) + 1)
-            widths = [2 * share, *([share] * (len(headers) - 1))]
+        if widths is None:
+            widths = column_widths(headers, width)
         for column, size in zip(table.columns, widths, strict=True):
             column.width = Cm(size)
-        for row in table.rows:
-            for cell, size in zip(row.cells, widths, strict=True):
-                cell.width = Cm(size)
+        for tc, size in zip(header._tr.tc_lst, widths, strict=True):
+            tc.width = Cm(size)
+        twips = [int(Cm(size).twips) for size in widths]
+        for values in rows:
+            table._tbl.append(_row(values, twips, self.cell_style.style_id))
         self.document.add_paragraph()
 
     def picture(self, png: bytes) -> None:
@@ -291,20 +286,65 @@ class _Writer:
         _page_number_footer(section)
 
 
+_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+
+
+def _row(values: list[str], twips: list[int], style_id: str):
+    """A table row (w:tr) of plain text cells, numbers right-aligned, parsed from XML in
+    one go: python-docx's row and cell objects cost milliseconds per cell, too much for
+    an annex of hundreds of rows."""
+    cells = []
+    for index, (text, width) in enumerate(zip(values, twips, strict=True)):
+        align = '<w:jc w:val="right"/>' if index and _numeric(text) else ""
+        cells.append(
+            f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr><w:p><w:pPr>'
+            f'<w:pStyle w:val="{style_id}"/>{align}</w:pPr><w:r><w:t xml:space="preserve">'
+            f"{escape(text.translate(_CONTROL))}</w:t></w:r></w:p></w:tc>"
+        )
+    return parse_xml(f"<w:tr {nsdecls('w')}>{''.join(cells)}</w:tr>")
+
+
+# Bold 8-point Times: at most about 0.2 cm a Latin letter, 0.3 cm a Chinese character; a
+# cell's margins about 0.45 cm.
+_LETTER_CM, _HAN_CM, _PADDING_CM, _MIN_CM, _FIRST_MIN_CM = 0.2, 0.3, 0.45, 1.2, 2.6
+
+
+def _longest_word_cm(text: str) -> float:
+    """The width a header needs: its longest Latin word unbroken, or (Chinese breaks
+    between any two characters) half its characters, so that it takes two lines."""
+    widths = [len(word) * _LETTER_CM for word in text.split() if word.isascii()]
+    if not text.isascii():
+        widths.append(-(-len(text) // 2) * _HAN_CM)
+    return max(widths, default=0.0)
+
+
+def column_widths(headers: list[str], total: float) -> list[float]:
+    """Column widths (cm) summing to `total`: each figure column as wide as its header's
+    longest word (no word is broken inside, "Recommen|dations"), the first column (the
+    names) the rest."""
+    figures = [max(_MIN_CM, _longest_word_cm(text) + _PADDING_CM) for text in headers[1:]]
+    first = total - sum(figures)
+    if first < _FIRST_MIN_CM:  # too many columns: all narrower alike
+        scale = (total - _FIRST_MIN_CM) / sum(figures)
+        figures = [size * scale for size in figures]
+        first = _FIRST_MIN_CM
+    return [first, *figures]
+
+
 def _numeric(text: str) -> bool:
-    return bool(text) and text.replace(",", "").replace(".", "").replace("—", "").isdigit()
+    """A figure (right-aligned), or the dash standing for none."""
+    return text == "—" or (bool(text) and text.replace(",", "").replace(".", "").isdigit())
 
 
 def _parts(data: SessionReport) -> list[tuple[Part, Callable[[str], str]]]:
     """Each part with a function that prefixes its sentences with the part's heading
     when there are several."""
     several = len(data.parts) > 1
+    colon = "：" if _chinese(data) else ": "  # punctuation, not words: nothing to translate
     return [
         (
             part,
-            (lambda text, h=part.heading: _("%(report)s: %(text)s") % {"report": h, "text": text})
-            if several
-            else (lambda text: text),
+            (lambda text, h=part.heading: f"{h}{colon}{text}") if several else (lambda text: text),
         )
         for part in data.parts
     ]
@@ -463,9 +503,11 @@ def _by_theme(w: _Writer, data: SessionReport) -> None:
                     }
                 )
             )
-    for part, prefix in _parts(data):
+    for index, (part, prefix) in enumerate(_parts(data)):
         rows = [*part.coverage["themes"], part.coverage["unthemed"], part.coverage["total"]]
-        w.caption("table", prefix(_("Coverage and implementation by theme")))
+        # Two tables of figures by theme, each narrow enough for a portrait page with no
+        # header word broken inside.
+        w.caption("table", prefix(_("Coverage by theme")))
         w.table(
             [
                 _("Theme"),
@@ -473,6 +515,23 @@ def _by_theme(w: _Writer, data: SessionReport) -> None:
                 _("Covered"),
                 _("Coverage (%)"),
                 _("States reporting"),
+            ],
+            (
+                [
+                    _name(data, row),
+                    number(row["recommendations"]),
+                    number(row["covered"]),
+                    pct(row["coverage_pct"]),
+                    number(row["states_reporting"]),
+                ]
+                for row in rows
+            ),
+        )
+        w.caption("table", prefix(_("Implementation and deadlines by theme")))
+        w.deadline_table[index] = w.tables
+        w.table(
+            [
+                _("Theme"),
                 _("Implemented (%)"),
                 _("Verified"),
                 _("Claimed, not verified"),
@@ -482,10 +541,6 @@ def _by_theme(w: _Writer, data: SessionReport) -> None:
             (
                 [
                     _name(data, row),
-                    number(row["recommendations"]),
-                    number(row["covered"]),
-                    pct(row["coverage_pct"]),
-                    number(row["states_reporting"]),
                     pct(row["implemented_pct"]),
                     number(row["verified_implemented"]),
                     number(row["unverified_implemented"]),
@@ -564,7 +619,7 @@ def _verified(w: _Writer, data: SessionReport) -> None:
 
 def _overdue(w: _Writer, data: SessionReport) -> None:
     w.heading(_("Overdue recommendations"))
-    for part, prefix in _parts(data):
+    for index, (part, prefix) in enumerate(_parts(data)):
         total = part.coverage["total"]
         text = ngettext(
             "As at %(date)s, %(overdue)s recommendation was overdue: its due date had "
@@ -585,9 +640,13 @@ def _overdue(w: _Writer, data: SessionReport) -> None:
                 prefix(
                     _(
                         "The theme with the most overdue recommendations is %(theme)s "
-                        "(%(overdue)s); table 1 gives them by theme."
+                        "(%(overdue)s); table %(table)s gives them by theme."
                     )
-                    % {"theme": _name(data, most), "overdue": number(most["overdue"])}
+                    % {
+                        "theme": _name(data, most),
+                        "overdue": number(most["overdue"]),
+                        "table": w.deadline_table[index],
+                    }
                 )
             )
 

@@ -23,7 +23,7 @@ their report's session or date, rounded half up). Per member state, `overdue` co
 the recommendations in scope past due on which that state has not reported a final
 status.
 
-Everything is aggregated in the database, in a fixed number of queries (8, plus one when
+Everything is aggregated in the database, in a fixed number of queries (9, plus one when
 `report` is given as an id), whatever the number of recommendations or follow-ups.
 """
 
@@ -31,6 +31,7 @@ import copy
 import datetime
 import math
 import statistics
+from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -390,47 +391,49 @@ def _from_tables(scope, period, include_states):
 
 
 class _Deadlines:
-    """The deadline figures of every row, from three queries: the active recommendations
-    in scope with their due date and themes, the final follow-ups in scope, the reports'
+    """The deadline figures of every row, from four queries: the active recommendations
+    in scope with their due date and themes, those closed by a final follow-up in scope,
+    per member state how many past due it closed (counted in the database), the reports'
     dates."""
 
     def __init__(self, *, scope, period, today: datetime.date) -> None:
-        self.today = today
         rows = (
             Recommendation.objects.filter(_recommendation_q("", **scope))
             .annotate(due=due_date_of())
             .values_list("pk", "report_id", "due", "theme_links__theme__code")
         )
-        self.themes_of: dict[int, set[str]] = {}
+        self.members: dict[str, list[int]] = defaultdict(list)  # row code -> recommendations
         due_of: dict[int, datetime.date | None] = {}
         report_of: dict[int, int] = {}
+        themed: set[int] = set()
         for pk, report, due, code in rows:
-            self.themes_of.setdefault(pk, set())
-            if code is not None:
-                self.themes_of[pk].add(code)
             due_of[pk], report_of[pk] = due, report
+            if code is not None:
+                self.members[code].append(pk)
+                themed.add(pk)
+        self.members[TOTAL_CODE] = list(due_of)
+        self.members[UNTHEMED_CODE] = [pk for pk in due_of if pk not in themed]
         self.past_due = {pk for pk, due in due_of.items() if due is not None and due < today}
         final = FollowUp.objects.filter(
             _recommendation_q("recommendation__", **scope),
             _follow_up_q("", **period),
             status__in=FINAL_STATUSES,
-        ).values_list("recommendation_id", "member_state_id")
-        self.closed_by: dict[str, set[int]] = {}
-        for pk, iso3 in final:
-            self.closed_by.setdefault(iso3, set()).add(pk)
-        closed = set().union(*self.closed_by.values())
+        ).order_by()
+        closed = set(final.values_list("recommendation_id", flat=True).distinct())
+        # A state has one follow-up per recommendation: its final follow-ups of past-due
+        # recommendations are the past-due recommendations it closed.
+        self.closed_past_due = dict(
+            final.annotate(due=due_date_of("recommendation__"))
+            .filter(due__lt=today)
+            .values("member_state_id")
+            .annotate(closed=Count("pk"))
+            .values_list("member_state_id", "closed")
+        )
         dates = report_dates(set(report_of.values()))
         self.age = {pk: (today - dates[report_of[pk]]).days for pk in due_of if pk not in closed}
 
-    def _in_row(self, code: str) -> list[int]:
-        if code == TOTAL_CODE:
-            return list(self.themes_of)
-        if code == UNTHEMED_CODE:
-            return [pk for pk, codes in self.themes_of.items() if not codes]
-        return [pk for pk, codes in self.themes_of.items() if code in codes]
-
     def row(self, code: str) -> dict[str, Any]:
-        open_ = [pk for pk in self._in_row(code) if pk in self.age]
+        open_ = [pk for pk in self.members.get(code, ()) if pk in self.age]
         ages = [self.age[pk] for pk in open_]
         return {
             "overdue": len(self.past_due.intersection(open_)),
@@ -438,7 +441,7 @@ class _Deadlines:
         }
 
     def overdue_for(self, iso3: str) -> int:
-        return len(self.past_due - self.closed_by.get(iso3, set()))
+        return len(self.past_due) - self.closed_past_due.get(iso3, 0)
 
 
 def _states(themes, total, *, scope, period) -> list[dict[str, Any]]:

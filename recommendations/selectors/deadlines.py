@@ -57,11 +57,15 @@ def with_due_date(queryset: QuerySet, prefix: str = "") -> QuerySet:
 
 
 def days_overdue(
-    due_date: datetime.date | None, today: datetime.date, *, status: str | None = None
+    due_date: datetime.date | None,
+    today: datetime.date,
+    *,
+    status: str | None = None,
+    withdrawn: bool = False,
 ) -> int | None:
     """Days since the due date for an open follow-up (or a recommendation: no status);
-    None when nothing is overdue."""
-    if due_date is None or due_date >= today or status in FINAL_STATUSES:
+    None when nothing is overdue (a withdrawn recommendation never is: overdue_q)."""
+    if due_date is None or due_date >= today or status in FINAL_STATUSES or withdrawn:
         return None
     return (today - due_date).days
 

@@ -7,13 +7,18 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 
+def author(user):
+    """Who a write is by: the user when signed in, None for commands and imports."""
+    return user if getattr(user, "is_authenticated", False) else None
+
+
 def audit(instance, *, user, via: str = "") -> None:
     """Tag the next save/delete of `instance` for django-simple-history.
 
     `user` is who (None for commands and imports), `via` where the write came from
     ("admin", "api", "import …"); it is stored as the history record's change reason.
     """
-    instance._history_user = user if getattr(user, "is_authenticated", False) else None
+    instance._history_user = author(user)
     if via:
         instance._change_reason = via
 

@@ -78,7 +78,7 @@ def report_due_dates_refresh(reports: Iterable[Report] | None = None) -> int:
     return len(changed)
 
 
-def _reports_of_body(body: Body) -> list[Report]:
+def reports_of_body(body: Body) -> list[Report]:
     return list(
         Report.objects.filter(Q(sessions__body=body) | Q(recommendations__bodies=body)).distinct()
     )
@@ -90,7 +90,7 @@ def body_session_create(*, data: dict, user, via: str = "") -> BodySession:
         session.full_clean()
         audit(session, user=user, via=via)
         session.save(force_insert=True)
-        report_due_dates_refresh(_reports_of_body(session.body))
+        report_due_dates_refresh(reports_of_body(session.body))
     return session
 
 
@@ -99,13 +99,13 @@ def body_session_update(*, session: BodySession, data: dict, user, via: str = ""
         before = session.body
         session, changed = audited_update(session, data, user=user, via=via)
         if changed:
-            report_due_dates_refresh({*_reports_of_body(before), *_reports_of_body(session.body)})
+            report_due_dates_refresh({*reports_of_body(before), *reports_of_body(session.body)})
     return session
 
 
 def body_session_delete(*, session: BodySession, user, via: str = "") -> None:
     with transaction.atomic():
-        reports = _reports_of_body(session.body)
+        reports = reports_of_body(session.body)
         audit(session, user=user, via=via)
         session.delete()
         report_due_dates_refresh(reports)

@@ -20,7 +20,7 @@ from recommendations.choices import Status
 from recommendations.models import Action, FollowUp, MemberState, Recommendation
 from recommendations.scope import is_secretariat
 from recommendations.services import coverage_figures as figures
-from recommendations.services.audit import audit
+from recommendations.services.audit import audit, author
 from recommendations.services.coverage_figures import FollowUpState
 
 FOLLOW_UP_FIELDS = ("status", "response")
@@ -175,14 +175,14 @@ def follow_up_build(
     """A new follow-up checked by the rules (open recommendation, choices, verification),
     not saved: follow_up_create saves one, follow_ups_insert many at once."""
     check_recommendation_open(recommendation)
-    author = user if getattr(user, "is_authenticated", False) else None
+    by = author(user)
     follow_up = FollowUp(
         recommendation=recommendation,
         member_state=member_state,
         status=status,
         response=response,
-        created_by=author,
-        updated_by=author,
+        created_by=by,
+        updated_by=by,
     )
     _apply_verification(follow_up, previous_status=None, user=user)
     _clean(follow_up, FOLLOW_UP_FIELDS)
@@ -255,13 +255,11 @@ def follow_ups_insert(follow_ups: list[FollowUp], *, user, via: str = "") -> lis
     meanwhile; the caller then creates them one by one (follow_up_create) to learn which."""
     if not follow_ups:
         return []
-    author = user if getattr(user, "is_authenticated", False) else None
+    by = author(user)
     with transaction.atomic():
         _hold_recommendations([follow_up.recommendation_id for follow_up in follow_ups])
         FollowUp.objects.bulk_create(follow_ups)
-        FollowUp.history.bulk_history_create(
-            follow_ups, default_user=author, default_change_reason=via
-        )
+        FollowUp.history.bulk_history_create(follow_ups, default_user=by, default_change_reason=via)
         figures.follow_ups_changed((None, FollowUpState.of(row)) for row in follow_ups)
     return follow_ups
 
@@ -293,7 +291,7 @@ def follow_up_prepare(current: FollowUp, data: dict, *, user) -> bool:
     for name in changed:
         setattr(current, name, data[name])
     _clean(current, changed)
-    current.updated_by = user if getattr(user, "is_authenticated", False) else None
+    current.updated_by = author(user)
     current.updated_at = timezone.now()
     _apply_verification(current, previous_status=previous_status, user=user)
     return True
@@ -327,13 +325,13 @@ def follow_ups_write(
     it was read at, and their history in one INSERT. Returns (written, changed since):
     a row changed by someone else since it was read is not written."""
     written, stale = [], []
-    author = user if getattr(user, "is_authenticated", False) else None
+    by = author(user)
     with transaction.atomic():
         for follow_up in prepared:
             won = _conditional_update(follow_up, FOLLOW_UP_WRITTEN)
             (written if won else stale).append(follow_up)
         FollowUp.history.bulk_history_create(
-            written, update=True, default_user=author, default_change_reason=via
+            written, update=True, default_user=by, default_change_reason=via
         )
         figures.follow_ups_changed(_counted_change(row) for row in written)
     for row in written:
@@ -501,7 +499,7 @@ def action_build(
         kind=kind,
         description=description,
         evidence_url=evidence_url,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=author(user),
     )
     _clean(action, ACTION_FIELDS)
     check_action_date(action.date)
@@ -540,10 +538,10 @@ def actions_insert(actions: list[Action], *, user, via: str = "") -> list[Action
         return []
     for action in actions:
         action.follow_up = action.follow_up  # the follow-up's id, now that it is saved
-    author = user if getattr(user, "is_authenticated", False) else None
+    by = author(user)
     with transaction.atomic():
         Action.objects.bulk_create(actions)
-        Action.history.bulk_history_create(actions, default_user=author, default_change_reason=via)
+        Action.history.bulk_history_create(actions, default_user=by, default_change_reason=via)
         FollowUp.objects.filter(pk__in={action.follow_up_id for action in actions}).update(
             updated_at=timezone.now()
         )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from recommendations.models import Body, MemberState, Theme
 from recommendations.parsing.themes import clean_keywords, keyword_usable
 from recommendations.services.audit import audit, audited_update
+from recommendations.services.deadlines import report_due_dates_refresh, reports_of_body
 
 # The fields each service accepts; the first one is the code, fixed once created.
 THEME_FIELDS = ("code", "name_zh", "name_en", "position", "keywords")
@@ -81,10 +82,15 @@ def _update(instance: models.Model, data: dict, fields: tuple[str, ...], *, user
 
 def reference_delete(*, instance: Theme | Body | MemberState, user, via: str = "") -> None:
     """Delete a theme, body or member state, on record. One still in use is protected
-    (models.ProtectedError): recommendations, reports and follow-ups keep theirs."""
+    (models.ProtectedError): recommendations, reports and follow-ups keep theirs. A body
+    takes its sessions along, and the reports addressed to it get their due dates again
+    from the sessions left."""
     with transaction.atomic():
+        reports = reports_of_body(instance) if isinstance(instance, Body) else None
         audit(instance, user=user, via=via)
         instance.delete()
+        if reports:
+            report_due_dates_refresh(reports)
 
 
 def theme_create(*, data: dict, user, via: str = "") -> Theme:

@@ -10,6 +10,7 @@ place, so that a failure leaves no half-written file behind.
 """
 
 import datetime
+import io
 import os
 import tempfile
 from collections.abc import Sequence
@@ -103,6 +104,13 @@ def session_report_docx(data: SessionReport, target) -> None:
     """Writes the document to `target` (a path or a binary file) in its language."""
     with translation.override(LANGUAGES[data.language]):
         build(data).save(target)
+
+
+def session_report_bytes(data: SessionReport) -> bytes:
+    """The DOCX file's bytes (for a download)."""
+    buffer = io.BytesIO()
+    session_report_docx(data, buffer)
+    return buffer.getvalue()
 
 
 def check_output(output: Path, output_format: str) -> None:

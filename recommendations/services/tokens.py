@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from recommendations import roles
 from recommendations.models import ApiToken, Liaison, MemberState
 from recommendations.scope import member_state_of, staff_power
-from recommendations.services.audit import audit
+from recommendations.services.audit import audit, author
 
 KEY_PREFIX = "rt_"
 
@@ -44,7 +44,7 @@ def token_revoke(*, token: ApiToken, user) -> bool:
     if token.revoked_at is not None:
         return False
     token.revoked_at = timezone.now()
-    token.revoked_by = user if getattr(user, "is_authenticated", False) else None
+    token.revoked_by = author(user)
     token.save(update_fields=["revoked_at", "revoked_by"])
     return True
 

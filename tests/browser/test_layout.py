@@ -1,9 +1,12 @@
 """No page scrolls sideways and no chart label is cut: every page the secretariat works in,
 at 1366×768 and 1920×1080, in English and Chinese, with screenshots in test-artifacts/."""
 
+import datetime
+
 import pytest
 
-from recommendations.models import FollowUp, Report
+from recommendations.models import Body, FollowUp, Report
+from recommendations.services import deadlines as deadline_services
 from tests.integration.shared import rec
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -40,8 +43,24 @@ TABLES_OVERFLOWING = """() => [
            + ` in ${t.parentElement.clientWidth} px`)"""
 
 
+def body_with_sessions(code: str) -> Body:
+    """A body with two sessions (the reports addressed to it then have a due date)."""
+    body = Body.objects.get(code=code)
+    for name, start, end in [
+        ("第六十八届会议", datetime.date(2025, 3, 14), datetime.date(2025, 3, 18)),
+        ("第六十九届会议", datetime.date(2026, 3, 9), None),
+    ]:
+        deadline_services.body_session_create(
+            data={"body": body, "name": name, "start_date": start, "end_date": end},
+            user=None,
+            via="test",
+        )
+    return body
+
+
 def pages(follow_up) -> dict[str, str]:
     report = Report.objects.order_by("id").first()
+    body = body_with_sessions("CND")
     # Kenya's implemented 93(a) is an unverified claim: its page has Verify and Reject.
     claim = FollowUp.objects.get(recommendation=rec("93(a)"), member_state_id="KEN")
     admin = "/admin/recommendations"
@@ -56,6 +75,7 @@ def pages(follow_up) -> dict[str, str]:
         "reports": f"{admin}/report/",
         "report": f"{admin}/report/{report.pk}/change/",
         "themes": f"{admin}/theme/",
+        "body": f"{admin}/body/{body.pk}/change/",
         "import": f"{admin}/report/import/",
         "questionnaire-upload": f"{admin}/memberstate/questionnaire/",
         "coverage": "/coverage/",

@@ -95,3 +95,14 @@ def test_recommendation_override_open_overdue_and_outstanding(seeds):
     active = report.recommendations.filter(is_withdrawn=False).count()
     assert len(owed) == active - 2  # all but the closed one and the one due later
     assert "93(a)" in {r.label for r in deadlines.outstanding_for("BOL", due_by=today)}
+
+
+def test_deleting_a_body_gives_its_reports_their_due_dates_again(seeds):
+    from recommendations.services.reference import reference_delete
+
+    later = D.today() + datetime.timedelta(days=365)
+    session("GA", later)  # the General Assembly, which the 2004 seed is addressed to
+    assert due("002_2ed4e228b852b96c.txt") == later
+    reference_delete(instance=Body.objects.get(code="GA"), user=None, via="test")
+    assert due("002_2ed4e228b852b96c.txt") is None
+    assert not BodySession.objects.exists()

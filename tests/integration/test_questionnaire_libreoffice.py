@@ -14,8 +14,6 @@ LibreOffice profile in a temporary directory (-env:UserInstallation), never the 
 import csv
 import datetime
 import io
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -25,20 +23,14 @@ from recommendations.choices import ActionKind, Response, Status
 from recommendations.models import Action, FollowUp
 from tests.integration.shared import SEED_2017, make_follow_up, rec, snapshot
 from tests.integration.test_questionnaires import NAME, export, fill, run
+from tests.libreoffice import convert_file, needs_soffice
 
-SOFFICE = shutil.which("soffice")
-# Printed by LibreOffice's launcher on every start when no Java runtime is installed
-# (Calc needs none): not an error of the conversion.
-LAUNCHER_NOISE = {"Warning: failed to launch javaldx - java may not function correctly"}
 CSV_UTF8 = "csv:Text - txt - csv (StarCalc):44,34,76,1"  # comma, quote, UTF-8, from row 1
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.django_db,
-    pytest.mark.skipif(
-        SOFFICE is None,
-        reason="LibreOffice (soffice) is not installed; `make browser-deps` installs it",
-    ),
+    needs_soffice,
 ]
 
 
@@ -55,30 +47,7 @@ def convert(data: bytes, to: str, directory: Path, profile: Path) -> bytes:
     target.mkdir()
     path = source / NAME
     path.write_bytes(data)
-    completed = subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            to,
-            "--outdir",
-            str(target),
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    errors = [
-        line for line in completed.stderr.splitlines() if line.strip() not in LAUNCHER_NOISE | {""}
-    ]
-    assert completed.returncode == 0 and not errors, (completed.returncode, completed.stderr)
-    converted = list(target.iterdir())
-    assert len(converted) == 1, completed.stdout
-    return converted[0].read_bytes()
+    return convert_file(path, to, target, profile).read_bytes()
 
 
 def values(sheet) -> list[tuple]:
