@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -509,6 +511,11 @@ class CoverageFigure(models.Model):
     mean "every report", "every body", "the total row" and -1 "no theme"; an empty
     member_state means "every member state"."""
 
+    ALL = 0  # report_key, body_key: every report, every body
+    TOTAL = 0  # theme_key: the total row
+    UNTHEMED = -1  # theme_key: the "No theme" row
+    ALL_STATES = ""
+
     report_key = models.IntegerField(_("report"))
     body_key = models.IntegerField(_("body"))
     theme_key = models.IntegerField(_("theme"))
@@ -539,11 +546,15 @@ class CoverageFigure(models.Model):
 
 
 class CoverageRecommendation(models.Model):
-    """How many follow-ups each recommendation has (withdrawn or not): tells a write
-    whether it adds a recommendation's first follow-up or removes its last one."""
+    """Per recommendation (withdrawn or not), what the follow-up writes need to keep the
+    figures: how many follow-ups and final follow-ups it has (does a write add its first
+    or remove its last?) and the due date and report date it is counted under."""
 
     recommendation_id = models.IntegerField(primary_key=True)
     follow_ups = models.IntegerField(default=0)
+    final_follow_ups = models.IntegerField(default=0)
+    due_date = models.DateField(null=True)
+    report_date = models.DateField(null=True)
 
     class Meta:
         verbose_name = _("coverage of a recommendation")
@@ -551,6 +562,39 @@ class CoverageRecommendation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recommendation_id}: {self.follow_ups}"
+
+
+class CoverageDeadline(models.Model):
+    """Deadline figures maintained with the writes, over every report (see
+    services/coverage_figures.py): under (body, theme, due date, report date), how many
+    active recommendations and how many of them some member state closed (a final
+    status); under (body, member state, due date), how many that state closed. Dates
+    are in the key so that "overdue" and "age" can be read for any day; 9999-12-31
+    stands for "no date"."""
+
+    NO_DATE = datetime.date(9999, 12, 31)
+
+    body_key = models.IntegerField(_("body"))
+    theme_key = models.IntegerField(_("theme"))
+    member_state = models.CharField(_("member state"), max_length=3, blank=True)
+    due_date = models.DateField(_("due date"))
+    report_date = models.DateField(_("report date"))
+    recommendations = models.IntegerField(_("recommendations"), default=0)
+    closed = models.IntegerField(_("closed"), default=0)
+
+    class Meta:
+        verbose_name = _("deadline figure")
+        verbose_name_plural = _("deadline figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["body_key", "theme_key", "member_state", "due_date", "report_date"],
+                name="coverage_deadline_unique_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        key = (self.body_key, self.theme_key, self.member_state or "*", self.due_date)
+        return " · ".join(map(str, key))
 
 
 class ApiToken(models.Model):

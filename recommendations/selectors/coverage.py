@@ -35,12 +35,13 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Sum
 from django.utils import timezone
 
 from recommendations.choices import Status
 from recommendations.models import (
     Body,
+    CoverageDeadline,
     CoverageFigure,
     FollowUp,
     MemberState,
@@ -252,14 +253,18 @@ def coverage_by_theme(
         member_state=member_state,
     )
     body_code, iso3 = scope["body_code"], period["iso3"]
-    if source == "figures" and updated_from is None and updated_to is None:
+    figures = source == "figures" and updated_from is None and updated_to is None
+    if figures:
         themes, unthemed, total, states = _from_figures(scope, iso3, include_states)
     else:
         themes, unthemed, total, states = _from_tables(scope, period, include_states)
 
-    # Deadlines: open, overdue, ages (from the base tables: they depend on today).
+    # Deadlines: open, overdue, ages. One report's are a few dozen rows of base tables.
     today = today or timezone.localdate()
-    deadlines = _Deadlines(scope=scope, period=period, today=today)
+    if figures and scope["report_id"] is None:
+        deadlines = _DeadlineFigures(body_code=body_code, iso3=iso3, today=today)
+    else:
+        deadlines = _Deadlines(scope=scope, period=period, today=today)
     for row in [*themes, unthemed, total]:
         row.update(deadlines.row(row["code"]))
 
@@ -442,6 +447,109 @@ class _Deadlines:
 
     def overdue_for(self, iso3: str) -> int:
         return len(self.past_due) - self.closed_past_due.get(iso3, 0)
+
+
+def _median_age(ages: dict[int, int]) -> int | None:
+    """The median of ages given as {age: how many}, rounded half up (None: none)."""
+    count = sum(ages.values())
+    if not count:
+        return None
+    middle = []
+    seen = 0
+    for age in sorted(ages):
+        seen += ages[age]
+        while len(middle) < 2 and seen > ((count - 1) // 2, count // 2)[len(middle)]:
+            middle.append(age)
+        if len(middle) == 2:
+            break
+    return math.floor((middle[0] + middle[1]) / 2 + 0.5)
+
+
+class _DeadlineFigures:
+    """The deadline figures of every row over every report, from the maintained figures
+    (services/coverage_figures.py): the open recommendations by theme, report date and
+    "past due on `today`" in one query; for one member state, what it closed from its own
+    final follow-ups (a few thousand at most); per member state, what each closed past
+    due."""
+
+    def __init__(self, *, body_code: str | None, iso3: str | None, today: datetime.date):
+        self.today = today
+        figures = CoverageDeadline.objects.order_by()
+        if body_code is not None:
+            figures = figures.filter(body_key__in=Body.objects.filter(code=body_code).values("pk"))
+        else:
+            figures = figures.filter(body_key=CoverageFigure.ALL)
+        past = ExpressionWrapper(Q(due_date__lt=today), output_field=BooleanField())
+        rows = (
+            figures.filter(member_state="")
+            .annotate(past=past)
+            .values_list("theme_key", "report_date", "past")
+            .annotate(Sum("recommendations"), Sum("closed"))
+        )
+        closed_by_state = (
+            self._closed_by(iso3, body_code, {date for _, date, *_ in rows}) if iso3 else None
+        )
+        # (theme key, report date, past due) -> open recommendations
+        self.open: dict[tuple[int, datetime.date, bool], int] = {}
+        self.past_due = 0
+        for theme, report_date, is_past, recommendations, closed in rows:
+            key = (theme, report_date, bool(is_past))
+            if closed_by_state is not None:
+                closed = closed_by_state.get(key, 0)
+            self.open[key] = recommendations - closed
+            if is_past and theme == CoverageFigure.TOTAL:
+                self.past_due += recommendations
+        self.keys = dict(Theme.objects.values_list("code", "pk"))
+        self.keys.update({TOTAL_CODE: CoverageFigure.TOTAL, UNTHEMED_CODE: CoverageFigure.UNTHEMED})
+        self.closed_past_due = dict(
+            figures.filter(theme_key=CoverageFigure.TOTAL, due_date__lt=today)
+            .exclude(member_state="")
+            .values("member_state")
+            .annotate(closed=Sum("closed"))
+            .values_list("member_state", "closed")
+        )
+
+    def _closed_by(self, iso3, body_code, dates) -> dict[tuple, int]:
+        """The recommendations the state closed, by theme key, report date and past due,
+        from its final follow-ups."""
+        final = FollowUp.objects.filter(
+            member_state=iso3, status__in=FINAL_STATUSES, recommendation__is_withdrawn=False
+        ).order_by()
+        if body_code is not None:
+            final = final.filter(recommendation__bodies__code=body_code)
+        rows = list(
+            final.annotate(due=due_date_of("recommendation__")).values_list(
+                "recommendation_id",
+                "recommendation__report_id",
+                "due",
+                "recommendation__theme_links__theme_id",
+            )
+        )
+        report_date = report_dates({report for _, report, _, _ in rows})
+        closed: dict[tuple, int] = defaultdict(int)
+        counted: set[int] = set()
+        for rec, report, due, theme in rows:
+            past = due is not None and due < self.today
+            closed[
+                theme if theme is not None else CoverageFigure.UNTHEMED, report_date[report], past
+            ] += 1
+            if rec not in counted:
+                counted.add(rec)
+                closed[CoverageFigure.TOTAL, report_date[report], past] += 1
+        return closed
+
+    def row(self, code: str) -> dict[str, Any]:
+        key = self.keys.get(code)
+        ages: dict[int, int] = defaultdict(int)
+        overdue = 0
+        for (theme, report_date, past), count in self.open.items():
+            if theme == key and count:
+                ages[(self.today - report_date).days] += count
+                overdue += count if past else 0
+        return {"overdue": overdue, "median_age_open": _median_age(ages)}
+
+    def overdue_for(self, iso3: str) -> int:
+        return self.past_due - self.closed_past_due.get(iso3, 0)
 
 
 def _states(themes, total, *, scope, period) -> list[dict[str, Any]]:

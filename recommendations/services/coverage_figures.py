@@ -64,38 +64,64 @@ are serialised anyway (transaction_mode IMMEDIATE).
 
 Dates and deadlines
 -------------------
-Follow-up update dates and deadlines are not in the key: date-range scopes, and the
-deadline figures (overdue, median age of the open ones, which depend on today's date and
-on due dates that sessions move), are read from the base tables.
+Follow-up update dates are not in the key: date-range scopes read the base tables.
 
-`figures_rebuild` recomputes both tables from the base tables in SQL (seed_demo and
+The deadline figures (overdue, median age of the open recommendations) depend on the
+day they are read for, so their dates are in the key instead (CoverageDeadline), over
+every report (a single report's are read from the base tables: a few dozen rows):
+
+    (body_key, theme_key, "", due date, report date) -> recommendations, closed
+    (body_key, 0, state, due date, 9999-12-31)       -> closed by that state
+
+where `closed` counts the active recommendations some member state (or that state) gave
+a final status, and 9999-12-31 stands for "no due date". Overdue on day D is the sum of
+recommendations - closed over due dates before D; the median age of the open ones is a
+weighted median over the report dates; per member state, overdue is the recommendations
+past due less those the state closed. CoverageRecommendation records each
+recommendation's final follow-ups (does a write close it for the first time, or reopen
+it for the last state?) and the dates it is counted under, which the same upsert that
+counts its follow-ups returns, so a status change that closes or reopens adds one
+statement. A change of a due date or of a report's date (sessions of bodies, a date set
+by staff, an import) goes through `recommendations_changing` like a theme change.
+
+`figures_rebuild` recomputes the three tables from the base tables in SQL (seed_demo and
 restore_db call it, and `coverage_rebuild`); `figures_differences` compares.
 """
 
+import datetime
 import itertools
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
 from recommendations.choices import Status
 from recommendations.models import (
+    CoverageDeadline,
     CoverageFigure,
     CoverageRecommendation,
     FollowUp,
     Recommendation,
     RecommendationTheme,
 )
+from recommendations.selectors.deadlines import FINAL_STATUSES, due_date_of, report_dates
 
 STATUS_CODES: list[str] = list(Status.values)
-ALL = 0
-TOTAL = 0
-UNTHEMED = -1
-ALL_STATES = ""
+FINAL_CODES: list[str] = [str(status) for status in FINAL_STATUSES]
+ALL, TOTAL, UNTHEMED, ALL_STATES = (
+    CoverageFigure.ALL,
+    CoverageFigure.TOTAL,
+    CoverageFigure.UNTHEMED,
+    CoverageFigure.ALL_STATES,
+)
+# "No date" in the deadline figures' key (a unique key cannot hold NULL and match).
+NO_DATE = CoverageDeadline.NO_DATE
 KEY = ("report_key", "body_key", "theme_key", "member_state")
+DEADLINE_KEY = ("body_key", "theme_key", "member_state", "due_date", "report_date")
 # The counters, in the order of the delta vectors.
 COUNTERS = ("recommendations", "covered", "follow_ups", *STATUS_CODES, "verified_implemented")
+DEADLINE_COUNTERS = ("recommendations", "closed")
 _WIDTH = len(COUNTERS)
 
 
@@ -103,6 +129,7 @@ def _tables() -> dict[str, str]:
     qn = connection.ops.quote_name
     return {
         "figure": qn(CoverageFigure._meta.db_table),
+        "deadline": qn(CoverageDeadline._meta.db_table),
         "per_rec": qn(CoverageRecommendation._meta.db_table),
         "rec": qn(Recommendation._meta.db_table),
         "link": qn(RecommendationTheme._meta.db_table),
@@ -129,6 +156,10 @@ class FollowUpState:
             follow_up.verified_at is not None,
         )
 
+    @property
+    def final(self) -> bool:
+        return self.status in FINAL_CODES
+
 
 def _vector(state: FollowUpState, sign: int) -> list[int]:
     vector = [0] * _WIDTH
@@ -139,80 +170,132 @@ def _vector(state: FollowUpState, sign: int) -> list[int]:
     return vector
 
 
+def _sum_into(rows: dict, key, vector) -> None:
+    row = rows.setdefault(key, [0] * len(vector))
+    for i, value in enumerate(vector):
+        row[i] += value
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 # Follow-up writes ---------------------------------------------------------------------
+
+
+@dataclass
+class _Counted:
+    """What the per-recommendation counters say a batch of follow-up writes changed."""
+
+    covered: dict[int, int] = field(default_factory=dict)  # +1 first follow-up, -1 last
+    closed: dict[int, int] = field(default_factory=dict)  # +1 first final one, -1 last
+    dates: dict[int, tuple[datetime.date, datetime.date | None]] = field(default_factory=dict)
 
 
 def follow_ups_changed(changes: Iterable[tuple[FollowUpState | None, FollowUpState | None]]):
     """Apply the follow-up changes (before, after; None: created or deleted) made in the
     current transaction. Call it after the base rows are written."""
     deltas: dict[tuple[int, str], list[int]] = {}
-    counts: dict[int, int] = {}
+    counts: dict[int, list[int]] = {}  # rec -> [follow-ups, final follow-ups]
+    closing: dict[tuple[int, str], int] = {}  # (rec, state) -> final follow-ups
     for before, after in changes:
         for state, sign in ((before, -1), (after, 1)):
             if state is None:
                 continue
-            key = (state.recommendation_id, state.member_state)
-            vector = deltas.setdefault(key, [0] * _WIDTH)
-            for i, value in enumerate(_vector(state, sign)):
-                vector[i] += value
+            _sum_into(deltas, (state.recommendation_id, state.member_state), _vector(state, sign))
+            if state.final:
+                _sum_into(counts, state.recommendation_id, [0, sign])
+                key = (state.recommendation_id, state.member_state)
+                closing[key] = closing.get(key, 0) + sign
         if (before is None) != (after is None):
-            rec = (after or before).recommendation_id
-            counts[rec] = counts.get(rec, 0) + (1 if before is None else -1)
-    covered = _count_follow_ups(counts)
+            _sum_into(counts, (after or before).recommendation_id, [1 if before is None else -1, 0])
+    closing = {key: delta for key, delta in closing.items() if delta}
+    counted = _count_follow_ups(counts, also={rec for rec, _ in closing})
     if len(deltas) > 1:  # bulk writes: a fixed number of statements, whatever the rows
-        _apply_many(deltas, covered)
+        _apply_many(deltas, counted, closing)
         return
     for (rec, iso3), vector in sorted(deltas.items()):
-        _apply_follow_up_delta(rec, iso3, vector, covered.pop(rec, 0))
-    for rec, delta in covered.items():  # created and deleted within the same call
+        _apply_follow_up_delta(rec, iso3, vector, counted.covered.pop(rec, 0))
+    for rec, delta in counted.covered.items():  # created and deleted within the same call
         _apply_follow_up_delta(rec, None, [0] * _WIDTH, delta)
+    for rec in sorted({rec for rec, _ in closing} | set(counted.closed)):
+        states = {iso3: delta for (r, iso3), delta in closing.items() if r == rec}
+        _apply_deadline_delta(rec, counted.dates[rec], counted.closed.get(rec, 0), states)
 
 
-def _count_follow_ups(counts: dict[int, int]) -> dict[int, int]:
-    """Update each recommendation's follow-up count; the change to `covered` it makes
-    (+1: first follow-up, -1: last one gone), by recommendation."""
-    changes = {rec: delta for rec, delta in counts.items() if delta}
+def _count_follow_ups(counts: dict[int, list[int]], *, also: set[int]) -> _Counted:
+    """Update each recommendation's follow-up and final follow-up counts, in one
+    statement that also returns the dates it is counted under (for `also` too); what
+    that changes of `covered` and `closed`, by recommendation."""
+    changes = {rec: delta for rec, delta in counts.items() if any(delta) or rec in also}
+    changes.update({rec: [0, 0] for rec in also if rec not in changes})
+    counted = _Counted()
     if not changes:
-        return {}
+        return counted
     t = _tables()
     rows = sorted(changes.items())
-    values = ", ".join(["(%s, %s)"] * len(rows))
+    values = ", ".join(["(%s, %s, %s)"] * len(rows))
     sql = (
-        f"INSERT INTO {t['per_rec']} (recommendation_id, follow_ups) VALUES {values} "
-        f"ON CONFLICT (recommendation_id) DO UPDATE SET "
-        f"follow_ups = {t['per_rec']}.follow_ups + excluded.follow_ups "
-        f"RETURNING recommendation_id, follow_ups"
+        f"INSERT INTO {t['per_rec']} (recommendation_id, follow_ups, final_follow_ups) "
+        f"VALUES {values} ON CONFLICT (recommendation_id) DO UPDATE SET "
+        f"follow_ups = {t['per_rec']}.follow_ups + excluded.follow_ups, "
+        f"final_follow_ups = {t['per_rec']}.final_follow_ups + excluded.final_follow_ups "
+        f"RETURNING recommendation_id, follow_ups, final_follow_ups, due_date, report_date"
     )
+    params = list(itertools.chain.from_iterable((rec, *delta) for rec, delta in rows))
     with connection.cursor() as cursor:
-        cursor.execute(sql, list(itertools.chain.from_iterable(rows)))
-        after = dict(cursor.fetchall())
-    covered = {}
-    for rec, delta in changes.items():
-        now, before = after[rec], after[rec] - delta
-        covered[rec] = (now > 0) - (before > 0)
-    return {rec: value for rec, value in covered.items() if value}
+        cursor.execute(sql, params)
+        returned = cursor.fetchall()
+    missing = [rec for rec, *_, report_date in returned if report_date is None]
+    dates = _dates_store(missing) if missing else {}
+    for rec, follow_ups, finals, due, report_date in returned:
+        delta = changes[rec]
+        counted.covered[rec] = (follow_ups > 0) - (follow_ups - delta[0] > 0)
+        counted.closed[rec] = (finals > 0) - (finals - delta[1] > 0)
+        counted.dates[rec] = dates.get(rec) or (
+            _as_date(due) or NO_DATE,
+            _as_date(report_date),
+        )
+    counted.covered = {rec: value for rec, value in counted.covered.items() if value}
+    counted.closed = {rec: value for rec, value in counted.closed.items() if value}
+    return counted
 
 
-def _apply_many(deltas: dict[tuple[int, str], list[int]], covered: dict[int, int]) -> None:
+def _as_date(value) -> datetime.date | None:
+    """A date column as read by a raw cursor (SQLite gives text)."""
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(value)
+
+
+def _apply_many(
+    deltas: dict[tuple[int, str], list[int]], counted: _Counted, closing: dict[tuple[int, str], int]
+) -> None:
     """follow_ups_changed for many follow-ups: K(r) of every recommendation read at once
     (after the follow-up rows were written, as the one-statement path does), the sums
     added in key order."""
-    keys = _keys_of(sorted({rec for rec, _ in deltas} | set(covered)))
+    recs = {rec for rec, _ in deltas} | set(counted.covered)
+    keys = _keys_of(sorted(recs | {rec for rec, _ in closing}))
     figures: dict[tuple, list[int]] = {}
-
-    def add(key, vector):
-        row = figures.setdefault(key, [0] * _WIDTH)
-        for i, value in enumerate(vector):
-            row[i] += value
-
     for (rec, iso3), vector in deltas.items():
         for key in keys.get(rec, ()):
-            add((*key, ALL_STATES), vector)
-            add((*key, iso3), vector)
-    for rec, delta in covered.items():
+            _sum_into(figures, (*key, ALL_STATES), vector)
+            _sum_into(figures, (*key, iso3), vector)
+    for rec, delta in counted.covered.items():
         for key in keys.get(rec, ()):
-            add((*key, ALL_STATES), [0, delta] + [0] * (_WIDTH - 2))
+            _sum_into(figures, (*key, ALL_STATES), [0, delta] + [0] * (_WIDTH - 2))
     _add(figures, 1)
+    deadlines: dict[tuple, list[int]] = {}
+    for rec, delta in counted.closed.items():
+        due, report_date = counted.dates[rec]
+        for key in _deadline_keys(keys.get(rec, ())):
+            _sum_into(deadlines, (*key, ALL_STATES, due, report_date), [0, delta])
+    for (rec, iso3), delta in closing.items():
+        due = counted.dates[rec][0]
+        for body in _body_keys(keys.get(rec, ())):
+            _sum_into(deadlines, (body, TOTAL, iso3, due, NO_DATE), [0, delta])
+    _add_deadlines(deadlines, 1)
 
 
 def _apply_follow_up_delta(rec: int, iso3: str | None, vector: list[int], covered: int) -> None:
@@ -230,11 +313,8 @@ def _apply_follow_up_delta(rec: int, iso3: str | None, vector: list[int], covere
         f"INSERT INTO {t['figure']} (report_key, body_key, theme_key, member_state, {counters}) "
         f"SELECT rk.k, bk.k, tk.k, sk.s, {selected} FROM "
         f"(SELECT 0 AS k UNION ALL SELECT report_id FROM {t['rec']} WHERE id = %s) rk "
-        f"CROSS JOIN (SELECT 0 AS k UNION ALL SELECT body_id FROM {t['body']} "
-        f"WHERE recommendation_id = %s) bk "
-        f"CROSS JOIN (SELECT 0 AS k UNION ALL SELECT theme_id FROM {t['link']} "
-        f"WHERE recommendation_id = %s UNION ALL SELECT -1 WHERE NOT EXISTS "
-        f"(SELECT 1 FROM {t['link']} WHERE recommendation_id = %s)) tk "
+        f"CROSS JOIN ({_body_keys_sql(t)}) bk "
+        f"CROSS JOIN ({_theme_keys_sql(t)}) tk "
         f"CROSS JOIN ({states}) sk "
         f"WHERE EXISTS (SELECT 1 FROM {t['rec']} WHERE id = %s AND is_withdrawn = %s) "
         f"ORDER BY 1, 2, 3, 4 "
@@ -246,6 +326,50 @@ def _apply_follow_up_delta(rec: int, iso3: str | None, vector: list[int], covere
     params += [rec, False]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def _body_keys_sql(t: dict[str, str]) -> str:
+    """{0} ∪ bodies(r), for one recommendation id parameter."""
+    return f"SELECT 0 AS k UNION ALL SELECT body_id FROM {t['body']} WHERE recommendation_id = %s"
+
+
+def _theme_keys_sql(t: dict[str, str]) -> str:
+    """{0} ∪ themes(r), or {0, -1} without one, for two recommendation id parameters."""
+    return (
+        f"SELECT 0 AS k UNION ALL SELECT theme_id FROM {t['link']} WHERE recommendation_id = %s "
+        f"UNION ALL SELECT -1 WHERE NOT EXISTS "
+        f"(SELECT 1 FROM {t['link']} WHERE recommendation_id = %s)"
+    )
+
+
+def _apply_deadline_delta(rec: int, dates: tuple, closed: int, states: dict[str, int]) -> None:
+    """One statement: `closed` under its body and theme keys × {""} at its dates, and
+    each state's change of closed under its body keys × {state}."""
+    t = _tables()
+    due, report_date = dates
+    parts, params = [], []
+    if closed:
+        parts.append(
+            f"SELECT bk.k AS b, tk.k AS th, '' AS s, %s AS due, %s AS rd, %s AS n "
+            f"FROM ({_body_keys_sql(t)}) bk CROSS JOIN ({_theme_keys_sql(t)}) tk"
+        )
+        params += [due, report_date, closed, rec, rec, rec]
+    for iso3, delta in sorted(states.items()):
+        parts.append(
+            f"SELECT bk.k AS b, {TOTAL} AS th, %s AS s, %s AS due, %s AS rd, %s AS n "
+            f"FROM ({_body_keys_sql(t)}) bk"
+        )
+        params += [iso3, due, NO_DATE, delta, rec]
+    sql = (
+        f"INSERT INTO {t['deadline']} ({', '.join(DEADLINE_KEY)}, recommendations, closed) "
+        f"SELECT b, th, s, due, rd, 0, n FROM ({' UNION ALL '.join(parts)}) AS d "
+        f"WHERE EXISTS (SELECT 1 FROM {t['rec']} WHERE id = %s AND is_withdrawn = %s) "
+        f"ORDER BY 1, 2, 3, 4, 5 "
+        f"ON CONFLICT ({', '.join(DEADLINE_KEY)}) DO UPDATE SET "
+        f"closed = {t['deadline']}.closed + excluded.closed"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, rec, False])
 
 
 # Recommendation changes ---------------------------------------------------------------
@@ -278,79 +402,168 @@ def _keys_of(rec_ids: list[int]) -> dict[int, list[tuple[int, int, int]]]:
     }
 
 
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _deadline_keys(keys: Iterable[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """The (body, theme) keys of the deadline figures among K(r): every report's."""
+    return [(body, theme) for report, body, theme in keys if report == ALL]
 
 
-def _contribution(rec_ids: list[int]) -> dict[tuple, list[int]]:
-    """Everything the recommendations add to the figures, from the base tables."""
+def _body_keys(keys: Iterable[tuple[int, int, int]]) -> list[int]:
+    return [body for report, body, theme in keys if report == ALL and theme == TOTAL]
+
+
+def _dates_expected(rec_ids: list[int] | None = None) -> dict[int, tuple]:
+    """Each recommendation's (due date or NO_DATE, report date), by the definitions in
+    selectors/deadlines.py; every recommendation when rec_ids is None."""
+    recs = Recommendation.objects.annotate(due=due_date_of()).order_by()
+    rows = []
+    for chunk in [None] if rec_ids is None else _chunks(rec_ids, 500):
+        chosen = recs if chunk is None else recs.filter(pk__in=chunk)
+        rows += chosen.values_list("pk", "report_id", "due")
+    dates = report_dates({report for _, report, _ in rows})
+    return {rec: (due or NO_DATE, dates[report]) for rec, report, due in rows}
+
+
+def _dates_store(rec_ids: list[int]) -> dict[int, tuple]:
+    """Record the dates the recommendations are counted under (their per-recommendation
+    rows), from the base tables."""
+    dates = _dates_expected(rec_ids)
+    rows = [(rec, _stored_due(due), report_date) for rec, (due, report_date) in dates.items()]
+    t = _tables()
+    with connection.cursor() as cursor:
+        for chunk in _chunks(sorted(rows), 500):
+            cursor.execute(
+                f"INSERT INTO {t['per_rec']} (recommendation_id, follow_ups, final_follow_ups, "
+                f"due_date, report_date) VALUES {', '.join(['(%s, 0, 0, %s, %s)'] * len(chunk))} "
+                f"ON CONFLICT (recommendation_id) DO UPDATE SET due_date = excluded.due_date, "
+                f"report_date = excluded.report_date",
+                list(itertools.chain.from_iterable(chunk)),
+            )
+    return dates
+
+
+def _stored_due(due: datetime.date) -> datetime.date | None:
+    return None if due == NO_DATE else due
+
+
+def _dates_counted(rec_ids: list[int]) -> dict[int, tuple]:
+    """The dates the recommendations were counted under (their per-recommendation rows;
+    the base tables for one without)."""
+    stored = {}
+    for chunk in _chunks(rec_ids, 500):
+        rows = CoverageRecommendation.objects.filter(
+            recommendation_id__in=chunk, report_date__isnull=False
+        ).values_list("recommendation_id", "due_date", "report_date")
+        stored.update({rec: (due or NO_DATE, report_date) for rec, due, report_date in rows})
+    missing = [rec for rec in rec_ids if rec not in stored]
+    return {**stored, **(_dates_expected(missing) if missing else {})}
+
+
+def _contribution(rec_ids: list[int], dates: dict[int, tuple]) -> tuple[dict, dict]:
+    """Everything the recommendations add to the figures and to the deadline figures,
+    from the base tables, at the given dates."""
     keys = _keys_of(rec_ids)
     figures: dict[tuple, list[int]] = {}
-
-    def add(key, vector):
-        row = figures.setdefault(key, [0] * _WIDTH)
-        for i, value in enumerate(vector):
-            row[i] += value
-
+    deadlines: dict[tuple, list[int]] = {}
     has_follow_up: set[int] = set()
+    closed: set[int] = set()
     for chunk in _chunks(list(keys), 500):
         rows = FollowUp.objects.filter(recommendation_id__in=chunk).values_list(
             "recommendation_id", "member_state_id", "status", "verified_at"
         )
         for rec, iso3, status, verified_at in rows:
             has_follow_up.add(rec)
-            vector = _vector(FollowUpState(rec, iso3, status, verified_at is not None), 1)
+            state = FollowUpState(rec, iso3, status, verified_at is not None)
+            vector = _vector(state, 1)
             for key in keys[rec]:
-                add((*key, ALL_STATES), vector)
-                add((*key, iso3), vector)
+                _sum_into(figures, (*key, ALL_STATES), vector)
+                _sum_into(figures, (*key, iso3), vector)
+            if state.final:
+                closed.add(rec)
+                for body in _body_keys(keys[rec]):
+                    _sum_into(deadlines, (body, TOTAL, iso3, dates[rec][0], NO_DATE), [0, 1])
     for rec, rec_keys in keys.items():
         vector = [1, int(rec in has_follow_up)] + [0] * (_WIDTH - 2)
         for key in rec_keys:
-            add((*key, ALL_STATES), vector)
-    return figures
+            _sum_into(figures, (*key, ALL_STATES), vector)
+        for key in _deadline_keys(rec_keys):
+            _sum_into(deadlines, (*key, ALL_STATES, *dates[rec]), [1, int(rec in closed)])
+    return figures, deadlines
 
 
-def _add(figures: dict[tuple, list[int]], sign: int) -> None:
-    """Add (or with sign -1 subtract) these figures, in key order."""
-    t = _tables()
-    rows = [
-        (*key, *(sign * value for value in vector))
-        for key, vector in sorted(figures.items())
-        if any(vector)
-    ]
-    counters = ", ".join(COUNTERS)
-    updates = ", ".join(f"{c} = {t['figure']}.{c} + excluded.{c}" for c in COUNTERS)
-    placeholder = "(" + ", ".join(["%s"] * (4 + _WIDTH)) + ")"
+def _upsert(table: str, key: tuple, counters: tuple, rows: list[tuple]) -> None:
+    """Add the rows' counters to the table's (inserting missing keys), in key order."""
+    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counters)
+    placeholder = "(" + ", ".join(["%s"] * (len(key) + len(counters))) + ")"
+    columns = ", ".join([*key, *counters])
     with connection.cursor() as cursor:
         for chunk in _chunks(rows, 1000):
             cursor.execute(
-                f"INSERT INTO {t['figure']} (report_key, body_key, theme_key, member_state, "
-                f"{counters}) VALUES {', '.join([placeholder] * len(chunk))} "
-                f"ON CONFLICT (report_key, body_key, theme_key, member_state) "
-                f"DO UPDATE SET {updates}",
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(chunk))} "
+                f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}",
                 list(itertools.chain.from_iterable(chunk)),
             )
 
 
+def _signed_rows(figures: dict[tuple, list[int]], sign: int) -> list[tuple]:
+    return [
+        (*key, *(sign * value for value in vector))
+        for key, vector in sorted(figures.items())
+        if any(vector)
+    ]
+
+
+def _add(figures: dict[tuple, list[int]], sign: int) -> None:
+    """Add (or with sign -1 subtract) these figures, in key order."""
+    _upsert(_tables()["figure"], KEY, COUNTERS, _signed_rows(figures, sign))
+
+
+def _add_deadlines(deadlines: dict[tuple, list[int]], sign: int) -> None:
+    _upsert(_tables()["deadline"], DEADLINE_KEY, DEADLINE_COUNTERS, _signed_rows(deadlines, sign))
+
+
+@dataclass
+class _Changing:
+    """The recommendations taken out of the figures by the outermost
+    recommendations_changing of this connection, to be put back at its end."""
+
+    recs: set[int] = field(default_factory=set)
+    reports: set[int] = field(default_factory=set)
+
+    def include_report(self, report_id: int) -> None:
+        """Also put back this report's recommendations (a report created inside)."""
+        self.reports.add(report_id)
+
+    def ids(self) -> list[int]:
+        in_reports = Recommendation.objects.filter(report_id__in=self.reports).values_list(
+            "pk", flat=True
+        )
+        return sorted(self.recs | set(in_reports))
+
+
+def _recs_of_reports(report_ids) -> list[int]:
+    return list(
+        Recommendation.objects.filter(report_id__in=list(report_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 @contextmanager
-def recommendations_changing(rec_ids=None, *, report_id: int | None = None):
+def recommendations_changing(rec_ids=(), *, report_ids=()):
     """Around a change to recommendations themselves (theme links, bodies, withdrawn,
-    new ones): their contribution is taken out before and put back after, from the base
-    tables. Give the ids, or a report (its recommendations, new ones included after)."""
-
-    def ids() -> list[int]:
-        if report_id is not None:
-            return list(
-                Recommendation.objects.filter(report_id=report_id)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-        return sorted(set(rec_ids))
-
+    due dates, report dates, new ones): their contribution is taken out before and put
+    back after, from the base tables. Give the ids, or reports (their recommendations,
+    new ones included after). Nested calls on the same connection take out what the
+    outer one has not and leave the putting back to the outermost."""
+    outer = getattr(connection, "_coverage_changing", None)
+    changing = outer or _Changing()
     with transaction.atomic():
-        before = ids()
-        if before:  # (a new report has nothing to take out)
+        before = [
+            rec
+            for rec in sorted({*rec_ids, *_recs_of_reports(report_ids)})
+            if rec not in changing.recs
+        ]
+        if before:
             # Locked first: a follow-up write in flight finishes before (and is read), or
             # waits and then sees the new keys.
             recs = Recommendation.objects.filter(pk__in=before).order_by("pk")
@@ -361,12 +574,51 @@ def recommendations_changing(rec_ids=None, *, report_id: int | None = None):
                 .select_for_update()
                 .values_list("pk")
             )
-            _add(_contribution(before), -1)
-        yield
-        _add(_contribution(ids()), 1)
+            figures, deadlines = _contribution(before, _dates_counted(before))
+            _add(figures, -1)
+            _add_deadlines(deadlines, -1)
+        changing.recs.update(before)
+        changing.reports.update(report_ids)
+        if outer is not None:
+            try:
+                yield changing
+            except BaseException:
+                # This block's savepoint is rolled back: what it took out is back.
+                changing.recs.difference_update(before)
+                raise
+            return
+        connection._coverage_changing = changing
+        try:
+            yield changing
+        finally:
+            del connection._coverage_changing
+        after = changing.ids()
+        figures, deadlines = _contribution(after, _dates_store(after))
+        _add(figures, 1)
+        _add_deadlines(deadlines, 1)
+        gone = sorted(changing.recs - set(after))
+        for chunk in _chunks(gone, 500):
+            CoverageRecommendation.objects.filter(recommendation_id__in=chunk).delete()
 
 
 # Rebuild and check --------------------------------------------------------------------
+
+
+def _key_ctes(t: dict[str, str]) -> str:
+    """bk and tk (recommendation, key) for the recommendations of an `active` CTE."""
+    return f"""
+        bk AS (SELECT id AS rec, 0 AS k FROM active
+               UNION ALL SELECT b.recommendation_id, b.body_id FROM {t["body"]} b
+               JOIN active a ON a.id = b.recommendation_id),
+        tk AS (SELECT id AS rec, 0 AS k FROM active
+               UNION ALL SELECT l.recommendation_id, l.theme_id FROM {t["link"]} l
+               JOIN active a ON a.id = l.recommendation_id
+               UNION ALL SELECT a.id, -1 FROM active a WHERE NOT EXISTS
+               (SELECT 1 FROM {t["link"]} l WHERE l.recommendation_id = a.id))"""
+
+
+def _final_sql() -> str:
+    return "(" + ", ".join(["%s"] * len(FINAL_CODES)) + ")"
 
 
 def _expected_sql() -> tuple[str, list]:
@@ -385,14 +637,7 @@ def _expected_sql() -> tuple[str, list]:
         WITH active AS (SELECT id, report_id FROM {t["rec"]} WHERE is_withdrawn = %s),
         rk AS (SELECT id AS rec, 0 AS k FROM active
                UNION ALL SELECT id, report_id FROM active),
-        bk AS (SELECT id AS rec, 0 AS k FROM active
-               UNION ALL SELECT b.recommendation_id, b.body_id FROM {t["body"]} b
-               JOIN active a ON a.id = b.recommendation_id),
-        tk AS (SELECT id AS rec, 0 AS k FROM active
-               UNION ALL SELECT l.recommendation_id, l.theme_id FROM {t["link"]} l
-               JOIN active a ON a.id = l.recommendation_id
-               UNION ALL SELECT a.id, -1 FROM active a WHERE NOT EXISTS
-               (SELECT 1 FROM {t["link"]} l WHERE l.recommendation_id = a.id)),
+        {_key_ctes(t)},
         keys AS (SELECT rk.rec, rk.k AS rkey, bk.k AS bkey, tk.k AS tkey
                  FROM rk JOIN bk ON bk.rec = rk.rec JOIN tk ON tk.rec = rk.rec),
         p AS (SELECT f.recommendation_id AS rec, COUNT(*) AS n, {statuses}, {verified}
@@ -411,58 +656,148 @@ def _expected_sql() -> tuple[str, list]:
     return sql, [False, *status_params, *status_params]
 
 
-def _nonzero(prefix: str = "") -> str:
-    return " OR ".join(f"{prefix}{c} <> 0" for c in COUNTERS)
+def _expected_deadlines_sql() -> tuple[str, list]:
+    """A SELECT of every deadline figure row (DEADLINE_KEY, DEADLINE_COUNTERS) as the
+    base tables give them, at the dates recorded per recommendation (checked apart)."""
+    t = _tables()
+    sql = f"""
+        WITH active AS (SELECT r.id, COALESCE(p.due_date, %s) AS due, p.report_date AS rd
+                        FROM {t["rec"]} r JOIN {t["per_rec"]} p ON p.recommendation_id = r.id
+                        WHERE r.is_withdrawn = %s),
+        {_key_ctes(t)},
+        closed AS (SELECT DISTINCT recommendation_id AS rec FROM {t["follow_up"]}
+                   WHERE status IN {_final_sql()})
+        SELECT bk.k, tk.k, '', a.due, a.rd, COUNT(*),
+               SUM(CASE WHEN c.rec IS NULL THEN 0 ELSE 1 END)
+        FROM active a JOIN bk ON bk.rec = a.id JOIN tk ON tk.rec = a.id
+        LEFT JOIN closed c ON c.rec = a.id
+        GROUP BY bk.k, tk.k, a.due, a.rd
+        UNION ALL
+        SELECT bk.k, {TOTAL}, f.member_state_id, a.due, %s, 0, COUNT(*)
+        FROM active a JOIN bk ON bk.rec = a.id
+        JOIN {t["follow_up"]} f ON f.recommendation_id = a.id
+        WHERE f.status IN {_final_sql()}
+        GROUP BY bk.k, f.member_state_id, a.due
+    """
+    return sql, [NO_DATE, False, *FINAL_CODES, NO_DATE, *FINAL_CODES]
+
+
+def _counted_sql() -> tuple[str, list]:
+    """Each recommendation's follow-ups and final follow-ups, from the base table."""
+    t = _tables()
+    sql = (
+        f"SELECT recommendation_id, COUNT(*), "
+        f"SUM(CASE WHEN status IN {_final_sql()} THEN 1 ELSE 0 END) "
+        f"FROM {t['follow_up']} GROUP BY recommendation_id"
+    )
+    return sql, list(FINAL_CODES)
+
+
+def _nonzero(counters: tuple[str, ...]) -> str:
+    return " OR ".join(f"{c} <> 0" for c in counters)
 
 
 def figures_rebuild() -> None:
-    """Recompute both tables from the base tables (bulk loads, restores, repairs)."""
+    """Recompute the three tables from the base tables (bulk loads, restores, repairs)."""
     t = _tables()
-    sql, params = _expected_sql()
-    counters = ", ".join(COUNTERS)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {t['figure']}")
+        sql, params = _expected_sql()
         cursor.execute(
-            f"INSERT INTO {t['figure']} (report_key, body_key, theme_key, member_state, "
-            f"{counters}) SELECT * FROM ({sql}) AS expected",
+            f"INSERT INTO {t['figure']} ({', '.join([*KEY, *COUNTERS])}) "
+            f"SELECT * FROM ({sql}) AS expected",
             params,
         )
         cursor.execute(f"DELETE FROM {t['per_rec']}")
+        sql, params = _counted_sql()
         cursor.execute(
-            f"INSERT INTO {t['per_rec']} (recommendation_id, follow_ups) "
-            f"SELECT recommendation_id, COUNT(*) FROM {t['follow_up']} GROUP BY recommendation_id"
+            f"INSERT INTO {t['per_rec']} (recommendation_id, follow_ups, final_follow_ups) "
+            f"SELECT * FROM ({sql}) AS counted",
+            params,
         )
+        _dates_store(list(Recommendation.objects.order_by("pk").values_list("pk", flat=True)))
+        cursor.execute(f"DELETE FROM {t['deadline']}")
+        sql, params = _expected_deadlines_sql()
+        cursor.execute(
+            f"INSERT INTO {t['deadline']} ({', '.join([*DEADLINE_KEY, *DEADLINE_COUNTERS])}) "
+            f"SELECT * FROM ({sql}) AS expected",
+            params,
+        )
+
+
+def _except_both_ways(cursor, names, stored: str, expected: str, params: list, limit: int):
+    differences = []
+    for label, first, first_params, second, second_params in (
+        ("stored, not in the base tables", stored, [], expected, params),
+        ("in the base tables, not stored", expected, params, stored, []),
+    ):
+        cursor.execute(
+            f"SELECT * FROM ({first} EXCEPT {second}) AS d ORDER BY 1",
+            [*first_params, *second_params],
+        )
+        for row in cursor.fetchall()[:limit]:
+            differences.append(f"{label}: {dict(zip(names, row, strict=True))}")
+    return differences
 
 
 def figures_differences(limit: int = 20) -> list[str]:
     """How the stored figures differ from the base tables (empty: they agree). Rows whose
     counters are all zero count as absent."""
     t = _tables()
-    sql, params = _expected_sql()
-    columns = ", ".join([*KEY, *COUNTERS])
-    expected = f"SELECT * FROM ({sql}) AS expected"
-    stored = f"SELECT {columns} FROM {t['figure']} WHERE {_nonzero()}"
     differences = []
     with connection.cursor() as cursor:
-        for label, first, first_params, second, second_params in (
-            ("stored, not in the base tables", stored, [], expected, params),
-            ("in the base tables, not stored", expected, params, stored, []),
-        ):
-            cursor.execute(
-                f"SELECT * FROM ({first} EXCEPT {second}) AS d ORDER BY 1, 2, 3, 4",
-                [*first_params, *second_params],
-            )
-            for row in cursor.fetchall()[:limit]:
-                differences.append(f"{label}: {dict(zip([*KEY, *COUNTERS], row, strict=True))}")
-        per_rec = f"SELECT recommendation_id, follow_ups FROM {t['per_rec']} WHERE follow_ups <> 0"
-        counted = (
-            f"SELECT recommendation_id, COUNT(*) FROM {t['follow_up']} GROUP BY recommendation_id"
+        sql, params = _expected_sql()
+        differences += _except_both_ways(
+            cursor,
+            [*KEY, *COUNTERS],
+            f"SELECT {', '.join([*KEY, *COUNTERS])} FROM {t['figure']} WHERE {_nonzero(COUNTERS)}",
+            f"SELECT * FROM ({sql}) AS expected",
+            params,
+            limit,
         )
-        for label, first, second in (
-            ("follow-up count stored, not in the base tables", per_rec, counted),
-            ("follow-up count in the base tables, not stored", counted, per_rec),
-        ):
-            cursor.execute(f"SELECT * FROM ({first} EXCEPT {second}) AS d ORDER BY 1")
-            for row in cursor.fetchall()[:limit]:
-                differences.append(f"{label}: recommendation {row[0]}: {row[1]}")
+        sql, params = _counted_sql()
+        differences += [
+            f"follow-up counts of a recommendation, {line}"
+            for line in _except_both_ways(
+                cursor,
+                ["recommendation", "follow_ups", "final_follow_ups"],
+                f"SELECT recommendation_id, follow_ups, final_follow_ups FROM {t['per_rec']} "
+                f"WHERE {_nonzero(('follow_ups', 'final_follow_ups'))}",
+                f"SELECT * FROM ({sql}) AS counted",
+                params,
+                limit,
+            )
+        ]
+    differences += _dates_differences(limit)
+    with connection.cursor() as cursor:
+        sql, params = _expected_deadlines_sql()
+        differences += [
+            f"deadline figures, {line}"
+            for line in _except_both_ways(
+                cursor,
+                [*DEADLINE_KEY, *DEADLINE_COUNTERS],
+                f"SELECT {', '.join([*DEADLINE_KEY, *DEADLINE_COUNTERS])} FROM {t['deadline']} "
+                f"WHERE {_nonzero(DEADLINE_COUNTERS)}",
+                f"SELECT * FROM ({sql}) AS expected",
+                params,
+                limit,
+            )
+        ]
     return differences
+
+
+def _dates_differences(limit: int) -> list[str]:
+    """Recommendations counted under other dates than the base tables give."""
+    expected = _dates_expected()
+    stored = {
+        rec: (due or NO_DATE, report_date)
+        for rec, due, report_date in CoverageRecommendation.objects.values_list(
+            "recommendation_id", "due_date", "report_date"
+        )
+    }
+    wrong = sorted(rec for rec, dates in expected.items() if stored.get(rec) != dates)
+    return [
+        f"dates of recommendation {rec}: counted under {stored.get(rec)}, "
+        f"the base tables give {expected[rec]}"
+        for rec in wrong[:limit]
+    ]

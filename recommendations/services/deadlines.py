@@ -18,6 +18,7 @@ from django.db.models import Q
 from recommendations.models import Body, BodySession, Recommendation, Report
 from recommendations.selectors.deadlines import report_date
 from recommendations.services.audit import audit, audited_update
+from recommendations.services.coverage_figures import recommendations_changing
 
 SESSION_FIELDS = ("body", "name", "start_date", "end_date")
 
@@ -71,7 +72,9 @@ def report_due_dates_refresh(reports: Iterable[Report] | None = None) -> int:
     reports = [report for report in reports if not report.due_date_set_by_staff]
     due = default_due_dates(reports)
     changed = [report for report in reports if report.due_date != due[report.pk]]
-    with transaction.atomic():
+    if not changed:
+        return 0
+    with recommendations_changing(report_ids=[report.pk for report in changed]):
         for report in changed:
             report.due_date = due[report.pk]
             Report.objects.filter(pk=report.pk).update(due_date=report.due_date)
@@ -114,7 +117,7 @@ def body_session_delete(*, session: BodySession, user, via: str = "") -> None:
 def report_due_date_set(*, report: Report, due_date: datetime.date | None, user=None) -> Report:
     """Staff set a report's due date; None gives it back to the sessions of its bodies."""
     report.due_date, report.due_date_set_by_staff = due_date, due_date is not None
-    with transaction.atomic():
+    with recommendations_changing(report_ids=[report.pk]):
         Report.objects.filter(pk=report.pk).update(
             due_date=report.due_date, due_date_set_by_staff=report.due_date_set_by_staff
         )
@@ -127,4 +130,5 @@ def recommendation_due_date_set(
     *, recommendation: Recommendation, due_date: datetime.date | None, user, via: str = ""
 ) -> Recommendation:
     """A recommendation's own due date (None: the report's), on record."""
-    return audited_update(recommendation, {"due_date": due_date}, user=user, via=via)[0]
+    with recommendations_changing([recommendation.pk]):
+        return audited_update(recommendation, {"due_date": due_date}, user=user, via=via)[0]

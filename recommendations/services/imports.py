@@ -357,16 +357,20 @@ def report_import(
             **described,
         )
         is_new = report is None
-        report = _save_report(
-            report, parsed, symbol=symbol, source_file=source_file, sha256=sha256, shown=shown
-        )
-        # Themes, bodies, withdrawn and new recommendations: the coverage figures follow.
-        with coverage_figures.recommendations_changing(report_id=report.pk):
+        # Dates, themes, bodies, withdrawn and new recommendations: the coverage figures
+        # follow.
+        with coverage_figures.recommendations_changing(
+            report_ids=[] if is_new else [report.pk]
+        ) as changing:
+            report = _save_report(
+                report, parsed, symbol=symbol, source_file=source_file, sha256=sha256, shown=shown
+            )
+            changing.include_report(report.pk)
             active_before = _save_recommendations(
                 report, parsed, result, reason=f"import {source_file}", is_new=is_new
             )
+            report_due_dates_refresh([report])
         result.theme_counts = _theme_counts(report)
-        report_due_dates_refresh([report])
         if not is_new and not allow_withdraw:
             refusal = _mass_withdrawal(result.withdrawn, active_before)
         if dry_run or refusal:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from recommendations.models import Body, MemberState, Theme
 from recommendations.parsing.themes import clean_keywords, keyword_usable
 from recommendations.services.audit import audit, audited_update
+from recommendations.services.coverage_figures import recommendations_changing
 from recommendations.services.deadlines import report_due_dates_refresh, reports_of_body
 
 # The fields each service accepts; the first one is the code, fixed once created.
@@ -85,8 +86,9 @@ def reference_delete(*, instance: Theme | Body | MemberState, user, via: str = "
     (models.ProtectedError): recommendations, reports and follow-ups keep theirs. A body
     takes its sessions along, and the reports addressed to it get their due dates again
     from the sessions left."""
-    with transaction.atomic():
-        reports = reports_of_body(instance) if isinstance(instance, Body) else None
+    reports = reports_of_body(instance) if isinstance(instance, Body) else []
+    # The body's links leave its recommendations: the coverage figures follow.
+    with recommendations_changing(report_ids=[report.pk for report in reports]):
         audit(instance, user=user, via=via)
         instance.delete()
         if reports:

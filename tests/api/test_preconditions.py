@@ -140,16 +140,18 @@ def test_if_none_match_gives_304_with_the_etag_and_no_body(follow_up, kenya):
 # The write path ---------------------------------------------------------------------------
 
 
-def test_a_liaison_patch_reads_once_updates_once_and_writes_one_history_row(follow_up, kenya):
-    path = path_of(follow_up)
+def patch_statements(kenya, path, status):
     etag = kenya.get(path)["ETag"]
     kenya.get(path)  # the token's last-used time is written at most once a minute
     with CaptureQueriesContext(connection) as queries:
-        response = kenya.patch(path, {"status": "implemented"}, if_match=etag)
+        response = kenya.patch(path, {"status": status}, if_match=etag)
     assert response.status_code == 200
-    statements = [
-        query["sql"] for query in queries.captured_queries if "SAVEPOINT" not in query["sql"]
-    ]
+    return [query["sql"] for query in queries.captured_queries if "SAVEPOINT" not in query["sql"]]
+
+
+def test_a_liaison_patch_reads_once_updates_once_and_writes_one_history_row(follow_up, kenya):
+    path = path_of(follow_up)
+    statements = patch_statements(kenya, path, "not_started")
     kinds = [sql.split()[0].upper() for sql in statements]
     # The token, the follow-up (with what the answer shows), one conditional UPDATE, one
     # history INSERT, and one statement on the coverage figures (an INSERT ... SELECT ...
@@ -159,6 +161,16 @@ def test_a_liaison_patch_reads_once_updates_once_and_writes_one_history_row(foll
     assert "version" in update and "id" in update  # conditional on the version read
     assert "coveragefigure" in statements[-1] and "ON CONFLICT" in statements[-1]
     assert FollowUp.objects.get(pk=follow_up.pk).history.count() == 2
+
+    # A final status closes the recommendation for Kenya: the recommendation's counter
+    # (whose upsert returns the dates it is counted under) and the deadline figures,
+    # one statement each.
+    statements = patch_statements(kenya, path, "implemented")
+    kinds = [sql.split()[0].upper() for sql in statements]
+    assert kinds == ["SELECT", "SELECT", "UPDATE", "INSERT", "INSERT", "INSERT", "INSERT"]
+    assert "coveragerecommendation" in statements[4] and "RETURNING" in statements[4]
+    assert "coveragefigure" in statements[5]
+    assert "coveragedeadline" in statements[6] and "ON CONFLICT" in statements[6]
 
 
 def test_an_unchanged_patch_writes_nothing(follow_up, kenya):

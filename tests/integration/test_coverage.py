@@ -79,7 +79,7 @@ def make_rec(report, label, themes, *, position, bodies=()):
     """A recommendation written with the ORM, the coverage figures kept as an import
     keeps them."""
     paragraph, _, item = label.partition("(")
-    with coverage_figures.recommendations_changing(report_id=report.pk):
+    with coverage_figures.recommendations_changing(report_ids=[report.pk]):
         recommendation = Recommendation.objects.create(
             report=report,
             paragraph=paragraph,
@@ -316,11 +316,15 @@ def test_overdue_and_age_of_open_recommendations_by_hand(data):
     implemented): r5 (no follow-up, 90 days old) and r6 (KEN in progress, 59 days) are
     open, and both are past due."""
     first, second = data["reports"]
-    Report.objects.filter(pk=first.pk).update(
-        document_date=datetime.date(2025, 12, 1), due_date=datetime.date(2026, 2, 1)
-    )
-    Report.objects.filter(pk=second.pk).update(document_date=datetime.date(2026, 1, 1))
-    Recommendation.objects.filter(pk=data["r6"].pk).update(due_date=datetime.date(2026, 2, 15))
+    # Dates written with the ORM: the coverage figures kept as the services keep them.
+    with coverage_figures.recommendations_changing(report_ids=[first.pk, second.pk]):
+        Report.objects.filter(pk=first.pk).update(
+            document_date=datetime.date(2025, 12, 1), due_date=datetime.date(2026, 2, 1)
+        )
+        Report.objects.filter(pk=second.pk).update(document_date=datetime.date(2026, 1, 1))
+        Recommendation.objects.filter(pk=data["r6"].pk).update(
+            due_date=datetime.date(2026, 2, 15)
+        )
     result = coverage_by_theme(today=datetime.date(2026, 3, 1))
     deadlines = {
         row["code"]: (row["overdue"], row["median_age_open"])
@@ -535,16 +539,16 @@ def count_queries(**scope):
 def test_query_count_does_not_grow_with_the_data(staff):
     build(staff=staff)
     scope = {"body": "CND", "member_state": "KEN", "updated_from": datetime.date(2026, 1, 1)}
-    small = (count_queries(), count_queries(**scope))
+    report = Report.objects.get(symbol="E/TEST/2026/1")
+    scopes = [{}, scope, {"report": report}, {"body": "CND", "member_state": "KEN"}]
+    small = [count_queries(**each) for each in scopes]
     for copy in range(2, 6):
         build(f"-{copy}", staff=staff)
     assert coverage_by_theme()["total"]["recommendations"] == 30  # 5 x 6
-    large = (count_queries(), count_queries(**scope))
+    large = [count_queries(**each) for each in scopes]
     assert small == large
-    assert max(large) <= 9
-    report = Report.objects.get(symbol="E/TEST/2026/1")
-    assert count_queries(report=report) == large[0]
-    assert count_queries(report=report.pk) == large[0] + 1 <= 10  # looks up the symbol
+    assert max(large) <= 10
+    assert count_queries(report=report.pk) == large[2] + 1  # looks up the symbol
 
 
 # The command ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from recommendations import roles
 from recommendations.choices import ActionKind, Status, ThemeSource
 from recommendations.models import (
     Body,
+    BodySession,
     CoverageFigure,
     FollowUp,
     Recommendation,
@@ -28,6 +29,13 @@ from recommendations.models import (
 from recommendations.selectors.coverage import coverage_by_theme
 from recommendations.services import coverage_figures
 from recommendations.services import follow_ups as services
+from recommendations.services.deadlines import (
+    body_session_create,
+    body_session_delete,
+    recommendation_due_date_set,
+    report_due_date_set,
+    report_due_dates_refresh,
+)
 from recommendations.services.recommendations import recommendation_set_themes
 from tests.integration.shared import make_user, state
 
@@ -36,10 +44,13 @@ BODIES = ["CND", "CCPCJ"]
 STATES = ["KEN", "BOL", "CHN", "FRA"]
 N_RECS = 6
 TODAY = datetime.date(2026, 6, 1)
+# Before, between and after the sessions and due dates the operations set.
+TODAYS = [datetime.date(2025, 2, 1), TODAY, datetime.date(2027, 6, 1)]
+DAYS = [datetime.date(2025, 4, 1), datetime.date(2026, 1, 10), datetime.date(2026, 12, 1)]
 
 
 def make_rec(report, number, themes, bodies):
-    with coverage_figures.recommendations_changing(report_id=report.pk):
+    with coverage_figures.recommendations_changing(report_ids=[report.pk]):
         rec = Recommendation.objects.create(
             report=report, paragraph=str(number), label=str(number), text="建议", position=number
         )
@@ -62,6 +73,17 @@ def ground(db):
         )
         for n in (1, 2)
     ]
+    Report.objects.filter(pk=reports[1].pk).update(document_date=datetime.date(2025, 6, 1))
+    verifier = make_user("verifier", group=roles.SECRETARIAT)
+    for body, day in [("CND", (2025, 3, 10)), ("CND", (2026, 3, 15)), ("CCPCJ", (2026, 9, 1))]:
+        body_session_create(
+            data={
+                "body": Body.objects.get(code=body),
+                "name": "session",
+                "start_date": datetime.date(*day),
+            },
+            user=verifier,
+        )
     recs = [
         make_rec(reports[0], 1, ["drugs"], ["CND"]),
         make_rec(reports[0], 2, ["drugs", "corruption"], ["CND", "CCPCJ"]),
@@ -70,8 +92,9 @@ def ground(db):
         make_rec(reports[1], 5, ["corruption", "finance"], []),
         make_rec(reports[1], 6, [], ["CND"]),
     ]
-    verifier = make_user("verifier", group=roles.SECRETARIAT)
     assert services.can_verify(verifier)
+    report_due_dates_refresh()  # as the import does
+    assert Report.objects.filter(due_date__isnull=False).count() == 2
     return {"reports": reports, "recs": recs, "verifier": verifier}
 
 
@@ -87,11 +110,12 @@ def scopes(reports):
 
 def assert_exact(reports, *, every_scope=True):
     assert coverage_figures.figures_differences() == []
-    chosen = list(scopes(reports)) if every_scope else [{}]
-    for scope in chosen:
-        maintained = coverage_by_theme(**scope, today=TODAY)
-        recomputed = coverage_by_theme(**scope, today=TODAY, source="tables")
-        assert maintained == recomputed, scope
+    chosen = list(scopes(reports)) if every_scope else []
+    for scope in [{}, {"member_state": "KEN"}, *chosen]:
+        for today in TODAYS if scope in ({}, {"member_state": "KEN"}) else [TODAY]:
+            maintained = coverage_by_theme(**scope, today=today)
+            recomputed = coverage_by_theme(**scope, today=today, source="tables")
+            assert maintained == recomputed, (scope, today)
 
 
 statuses = st.sampled_from(list(Status.values))
@@ -106,6 +130,12 @@ operations = st.one_of(
     st.tuples(st.just("action"), recs_, states_),
     st.tuples(st.just("themes"), recs_, st.sets(st.sampled_from(THEMES), min_size=1)),
     st.tuples(st.just("withdraw"), recs_, st.booleans()),
+    st.tuples(st.just("rec_due"), recs_, st.one_of(st.none(), st.sampled_from(DAYS))),
+    st.tuples(
+        st.just("report_due"), st.integers(0, 1), st.one_of(st.none(), st.sampled_from(DAYS))
+    ),
+    st.tuples(st.just("session"), st.sampled_from(BODIES), st.sampled_from(DAYS)),
+    st.tuples(st.just("unsession"), st.sampled_from(BODIES)),
     st.tuples(
         st.just("questionnaire"),
         states_,
@@ -121,11 +151,29 @@ def run(operation, ground):
     if kind == "questionnaire":
         questionnaire(index, rest[0], ground)
         return
+    if kind == "report_due":
+        report = Report.objects.get(pk=ground["reports"][index].pk)
+        report_due_date_set(report=report, due_date=rest[0], user=user)
+        return
+    if kind == "session":
+        body = Body.objects.get(code=index)
+        body_session_create(
+            data={"body": body, "name": "session", "start_date": rest[0]}, user=user
+        )
+        return
+    if kind == "unsession":
+        session = BodySession.objects.filter(body__code=index).order_by("start_date").first()
+        if session is not None:
+            body_session_delete(session=session, user=user)
+        return
     rec = Recommendation.objects.get(pk=ground["recs"][index].pk)
     if kind == "themes":
         recommendation_set_themes(
             recommendation=rec, themes=Theme.objects.filter(code__in=rest[0]), user=user
         )
+        return
+    if kind == "rec_due":
+        recommendation_due_date_set(recommendation=rec, due_date=rest[0], user=user)
         return
     if kind == "withdraw":
         with coverage_figures.recommendations_changing([rec.pk]):
