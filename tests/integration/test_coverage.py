@@ -322,9 +322,7 @@ def test_overdue_and_age_of_open_recommendations_by_hand(data):
             document_date=datetime.date(2025, 12, 1), due_date=datetime.date(2026, 2, 1)
         )
         Report.objects.filter(pk=second.pk).update(document_date=datetime.date(2026, 1, 1))
-        Recommendation.objects.filter(pk=data["r6"].pk).update(
-            due_date=datetime.date(2026, 2, 15)
-        )
+        Recommendation.objects.filter(pk=data["r6"].pk).update(due_date=datetime.date(2026, 2, 15))
     result = coverage_by_theme(today=datetime.date(2026, 3, 1))
     deadlines = {
         row["code"]: (row["overdue"], row["median_age_open"])
