@@ -35,7 +35,17 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Sum
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
 from django.utils import timezone
 
 from recommendations.choices import Status
@@ -43,6 +53,7 @@ from recommendations.models import (
     Body,
     CoverageDeadline,
     CoverageFigure,
+    CoverageRecommendation,
     FollowUp,
     MemberState,
     Recommendation,
@@ -449,6 +460,29 @@ class _Deadlines:
         return len(self.past_due) - self.closed_past_due.get(iso3, 0)
 
 
+def _driver_rows(queryset) -> list[tuple]:
+    """A values_list queryset's rows as the database driver gives them, without Django's
+    per-value converters (thousands of rows; dates may come as ISO text: see _Ages)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+class _Ages:
+    """Days from a date (a date, or ISO text as SQLite gives it) to `today`, cached."""
+
+    def __init__(self, today: datetime.date) -> None:
+        self.today = today
+        self.cache: dict[Any, int] = {}
+
+    def __call__(self, value) -> int:
+        if value not in self.cache:
+            day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+            self.cache[value] = (self.today - day).days
+        return self.cache[value]
+
+
 def _median_age(ages: dict[int, int]) -> int | None:
     """The median of ages given as {age: how many}, rounded half up (None: none)."""
     count = sum(ages.values())
@@ -480,23 +514,25 @@ class _DeadlineFigures:
         else:
             figures = figures.filter(body_key=CoverageFigure.ALL)
         past = ExpressionWrapper(Q(due_date__lt=today), output_field=BooleanField())
-        rows = (
+        rows = _driver_rows(
             figures.filter(member_state="")
             .annotate(past=past)
             .values_list("theme_key", "report_date", "past")
             .annotate(Sum("recommendations"), Sum("closed"))
         )
-        closed_by_state = (
-            self._closed_by(iso3, body_code, {date for _, date, *_ in rows}) if iso3 else None
-        )
-        # (theme key, report date, past due) -> open recommendations
-        self.open: dict[tuple[int, datetime.date, bool], int] = {}
+        closed_by_state = self._closed_by(iso3, body_code) if iso3 else None
+        # Per theme key: open recommendations by age, and how many of them are overdue.
+        self.ages: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        self.overdue: dict[int, int] = defaultdict(int)
         self.past_due = 0
+        age_of = _Ages(today)
         for theme, report_date, is_past, recommendations, closed in rows:
-            key = (theme, report_date, bool(is_past))
             if closed_by_state is not None:
-                closed = closed_by_state.get(key, 0)
-            self.open[key] = recommendations - closed
+                closed = closed_by_state.get((theme, age_of(report_date), bool(is_past)), 0)
+            if recommendations > closed:
+                self.ages[theme][age_of(report_date)] += recommendations - closed
+                if is_past:
+                    self.overdue[theme] += recommendations - closed
             if is_past and theme == CoverageFigure.TOTAL:
                 self.past_due += recommendations
         self.keys = dict(Theme.objects.values_list("code", "pk"))
@@ -509,44 +545,48 @@ class _DeadlineFigures:
             .values_list("member_state", "closed")
         )
 
-    def _closed_by(self, iso3, body_code, dates) -> dict[tuple, int]:
-        """The recommendations the state closed, by theme key, report date and past due,
-        from its final follow-ups."""
+    def _closed_by(self, iso3, body_code) -> dict[tuple, int]:
+        """The recommendations the state closed, by theme key, age and past due, from its
+        final follow-ups, at the dates the figures count them under."""
         final = FollowUp.objects.filter(
             member_state=iso3, status__in=FINAL_STATUSES, recommendation__is_withdrawn=False
         ).order_by()
         if body_code is not None:
             final = final.filter(recommendation__bodies__code=body_code)
-        rows = list(
-            final.annotate(due=due_date_of("recommendation__")).values_list(
+        counted_as = CoverageRecommendation.objects.filter(
+            recommendation_id=OuterRef("recommendation_id")
+        )
+        past = ExpressionWrapper(Q(due__lt=self.today), output_field=BooleanField())
+        rows = _driver_rows(
+            final.annotate(
+                due=Subquery(counted_as.values("due_date")),
+                report_date=Subquery(counted_as.values("report_date")),
+            )
+            .annotate(past=past)
+            .values_list(
                 "recommendation_id",
-                "recommendation__report_id",
-                "due",
+                "report_date",
+                "past",
                 "recommendation__theme_links__theme_id",
             )
         )
-        report_date = report_dates({report for _, report, _, _ in rows})
+        age_of = _Ages(self.today)
         closed: dict[tuple, int] = defaultdict(int)
         counted: set[int] = set()
-        for rec, report, due, theme in rows:
-            past = due is not None and due < self.today
-            closed[
-                theme if theme is not None else CoverageFigure.UNTHEMED, report_date[report], past
-            ] += 1
+        for rec, report_date, is_past, theme in rows:
+            age, is_past = age_of(report_date), bool(is_past)
+            closed[CoverageFigure.UNTHEMED if theme is None else theme, age, is_past] += 1
             if rec not in counted:
                 counted.add(rec)
-                closed[CoverageFigure.TOTAL, report_date[report], past] += 1
+                closed[CoverageFigure.TOTAL, age, is_past] += 1
         return closed
 
     def row(self, code: str) -> dict[str, Any]:
         key = self.keys.get(code)
-        ages: dict[int, int] = defaultdict(int)
-        overdue = 0
-        for (theme, report_date, past), count in self.open.items():
-            if theme == key and count:
-                ages[(self.today - report_date).days] += count
-                overdue += count if past else 0
-        return {"overdue": overdue, "median_age_open": _median_age(ages)}
+        return {
+            "overdue": self.overdue.get(key, 0),
+            "median_age_open": _median_age(self.ages.get(key, {})),
+        }
 
     def overdue_for(self, iso3: str) -> int:
         return self.past_due - self.closed_past_due.get(iso3, 0)
