@@ -12,40 +12,19 @@ from django.utils.translation import gettext_lazy as _
 
 from recommendations.charts import STATUS_COLOURS, coverage_chart, heat_class, status_chart
 from recommendations.choices import Status
-from recommendations.models import Body, MemberState, Report
-from recommendations.selectors.coverage import COVERAGE_COLUMNS, coverage_by_theme, coverage_rows
+from recommendations.filters import CoverageScopeFilter
+from recommendations.selectors.coverage import (
+    COVERAGE_COLUMNS,
+    COVERAGE_HEADINGS,
+    coverage_by_theme,
+    coverage_rows,
+    figure_cells,
+    is_neglected,
+)
 from recommendations.tabular import NUMBER, TEXT, Column, csv_response, xlsx_response
 
 
-class CoverageScopeForm(forms.Form):
-    report = forms.ModelChoiceField(
-        queryset=Report.objects.order_by("symbol"), required=False, label=_("report")
-    )
-    body = forms.ModelChoiceField(
-        queryset=Body.objects.all(), required=False, label=_("body"), to_field_name="code"
-    )
-    member_state = forms.ModelChoiceField(
-        queryset=MemberState.objects.all(), required=False, label=_("member state")
-    )
-    updated_from = forms.DateField(
-        required=False, label=_("updated from"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    updated_to = forms.DateField(
-        required=False, label=_("updated to"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("updated_from"), data.get("updated_to")
-        if start and end and start > end:
-            self.add_error("updated_from", _("The start date is after the end date."))
-        return data
-
-    def scope(self) -> dict:
-        return {name: value for name, value in self.cleaned_data.items() if value}
-
-
-class SessionReportForm(CoverageScopeForm):
+class SessionReportForm(CoverageScopeFilter.form_class()):
     """The session report for the coverage page's scope (carried in hidden fields), with
     the body (required), the date and the language chosen beside the download button."""
 
@@ -68,16 +47,16 @@ class SessionReportForm(CoverageScopeForm):
             self.fields[name].widget = forms.HiddenInput()
 
     def report_arguments(self) -> dict:
-        data = self.cleaned_data
+        data, scope = self.cleaned_data, self.scope()
         return {
             "body": data["body"],
-            "reports": [data["report"]] if data.get("report") else [],
+            "reports": [scope["report"]] if "report" in scope else [],
             "as_of": data["as_of"],
             "language": data["language"],
             "annex_limit": None,
-            "updated_from": data.get("updated_from"),
-            "updated_to": data.get("updated_to"),
-            "member_state": data["member_state"].iso3 if data.get("member_state") else None,
+            "updated_from": scope.get("updated_from"),
+            "updated_to": scope.get("updated_to"),
+            "member_state": scope["member_state"].iso3 if "member_state" in scope else None,
         }
 
 
@@ -99,8 +78,8 @@ def state_columns(themes: list[dict]) -> list[Column]:
 @staff_member_required
 @permission_required("recommendations.view_followup", raise_exception=True)
 def coverage_report(request):
-    form = CoverageScopeForm(request.GET or None)
-    scope = form.scope() if form.is_valid() else {}
+    scope_filter = CoverageScopeFilter(request.GET or None)
+    scope = scope_filter.scope() if scope_filter.is_valid() else {}
     result = coverage_by_theme(**scope, include_states=True)
     export = request.GET.get("export")
     if export == "csv":
@@ -142,18 +121,18 @@ def coverage_report(request):
     context = {
         **admin.site.each_context(request),
         "title": _("Follow-up coverage by theme"),
-        "form": form,
+        "form": scope_filter.form,
         "result": result,
         "rows": [
             {
                 **row,
                 "name": names[row["code"]],
-                "statuses": [row["status_counts"][status] for status in Status.values],
-                "neglected": row["recommendations"] > 0 and row["coverage_pct"] == 0,
+                "cells": figure_cells(row),
+                "neglected": is_neglected(row),
             }
             for row in coverage_rows(result)
         ],
-        "status_labels": [status_labels[status] for status in Status.values],
+        "headings": COVERAGE_HEADINGS,
         "legend": [(status_labels[status], STATUS_COLOURS[status]) for status in Status.values],
         "themes": [{"code": t["code"], "name": names[t["code"]]} for t in result["themes"]],
         "states": states,

@@ -5,14 +5,18 @@ The figures come from the coverage selectors; a liaison's have small numbers wit
 """
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django_filters import DateFilter
+from django_filters.utils import translate_validation
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from recommendations.api.schema import ErrorSerializer
-from recommendations.api.serializers import CoverageQuerySerializer
+from recommendations.api.filters import CoverageFilter
+from recommendations.api.numbers import has_integer_pk
+from recommendations.api.schema import ID_SCHEMA, ErrorSerializer
 from recommendations.models import FollowUp
 from recommendations.scope import is_secretariat, member_state_of
 from recommendations.selectors.coverage import (
@@ -122,6 +126,20 @@ class CoverageSerializer(serializers.Serializer):
     )
 
 
+def _scope_parameters() -> list[OpenApiParameter]:
+    """The query parameters: the scope filter's fields, described by their help text."""
+    parameters = []
+    for name, filter_ in CoverageFilter.base_filters.items():
+        if isinstance(filter_, DateFilter):
+            kind = OpenApiTypes.DATE
+        elif filter_.field.to_field_name is None and has_integer_pk(filter_.queryset.model):
+            kind = ID_SCHEMA
+        else:
+            kind = OpenApiTypes.STR
+        parameters.append(OpenApiParameter(name, kind, description=filter_.field.help_text))
+    return parameters
+
+
 class CoverageView(APIView):
     """Follow-up coverage by theme (the definitions are in the README, "Coverage by theme").
 
@@ -136,7 +154,7 @@ class CoverageView(APIView):
     validates_query = True
 
     @extend_schema(
-        parameters=[CoverageQuerySerializer],
+        parameters=_scope_parameters(),
         responses={
             200: CoverageSerializer,
             403: OpenApiResponse(
@@ -146,9 +164,10 @@ class CoverageView(APIView):
         },
     )
     def get(self, request):
-        query = CoverageQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        scope = query.validated_data
+        query = CoverageFilter(request.query_params)
+        if not query.is_valid():
+            raise translate_validation(query.errors)
+        scope = query.scope()
         user = request.user
         if is_secretariat(user):
             return Response(coverage_by_theme(**scope))

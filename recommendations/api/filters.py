@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from recommendations.api.numbers import DB_INT_MAX, IdFormField
 from recommendations.choices import ActionKind, Response, Status
+from recommendations.filters import CoverageScopeFilter
 from recommendations.models import Action, FollowUp, Recommendation, Report
 from recommendations.selectors import api as selectors
 from recommendations.selectors.deadlines import open_q, overdue_q
@@ -83,6 +84,11 @@ class StrictFilterSet(filters.FilterSet):
         for name in empty:
             self.form.add_error(name, "This filter must not be empty: leave it out instead.")
         return valid and not empty
+
+
+class CoverageFilter(StrictFilterSet, CoverageScopeFilter):
+    """The coverage scope (recommendations/filters.py) as the API takes it: a parameter
+    given empty is refused, as by the other filters."""
 
 
 class ReportFilter(StrictFilterSet):

@@ -17,7 +17,6 @@ from rest_framework.relations import ManyRelatedField, PKOnlyObject, RelatedFiel
 from recommendations.api.numbers import IdField
 from recommendations.models import (
     Action,
-    Body,
     FollowUp,
     MemberState,
     Recommendation,
@@ -437,21 +436,3 @@ class QuerySerializer(serializers.Serializer):
         if empty:
             raise serializers.ValidationError(empty)
         return super().to_internal_value(data)
-
-
-class CoverageQuerySerializer(QuerySerializer):
-    """The scope of a coverage request (query parameters)."""
-
-    report = IdField(queryset=Report.objects.all(), required=False)
-    body = serializers.SlugRelatedField(
-        slug_field="code", queryset=Body.objects.all(), required=False
-    )
-    member_state = IdField(queryset=MemberState.objects.all(), required=False)
-    updated_from = serializers.DateField(required=False)
-    updated_to = serializers.DateField(required=False)
-
-    def validate(self, attrs):
-        start, end = attrs.get("updated_from"), attrs.get("updated_to")
-        if start and end and start > end:
-            raise serializers.ValidationError({"updated_from": "Must not be after updated_to."})
-        return attrs

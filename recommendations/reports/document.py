@@ -36,6 +36,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
 from recommendations.reports import charts
+from recommendations.selectors.coverage import is_neglected
 
 LATIN_FONT = "Times New Roman"
 # SimSun is what UN documents in Chinese are set in; Word and LibreOffice substitute an
@@ -667,7 +668,7 @@ def _no_follow_up(w: _Writer, data: SessionReport) -> None:
                 }
             )
         )
-        neglected = [_name(data, row) for row in _theme_rows(part) if row["covered"] == 0]
+        neglected = [_name(data, row) for row in _theme_rows(part) if is_neglected(row)]
         if neglected:
             w.paragraph(
                 prefix(

@@ -12,8 +12,8 @@ from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, Quer
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from recommendations.choices import Status
 from recommendations.models import Action, FollowUp, Recommendation, Report
+from recommendations.selectors.claims import unverified_claim_q
 from recommendations.selectors.texts import texts_prefetch
 
 
@@ -42,10 +42,7 @@ def recommendation_list() -> QuerySet[Recommendation]:
         .prefetch_related("themes", texts_prefetch())
         .annotate(
             follow_up_count=_count(follow_ups, "recommendation"),
-            unverified_count=_count(
-                follow_ups.filter(status=Status.IMPLEMENTED, verified_at__isnull=True),
-                "recommendation",
-            ),
+            unverified_count=_count(follow_ups.filter(unverified_claim_q()), "recommendation"),
         )
     )
 
@@ -72,7 +69,7 @@ def follow_up_list() -> QuerySet[FollowUp]:
 
 
 def unverified_claims(queryset: QuerySet[FollowUp]) -> QuerySet[FollowUp]:
-    return queryset.filter(status=Status.IMPLEMENTED, verified_at__isnull=True)
+    return queryset.filter(unverified_claim_q())
 
 
 # Work queues of the admin's index -----------------------------------------------------
@@ -113,7 +110,7 @@ def work_queues(user, since: datetime.datetime) -> WorkQueues:
     most, whatever the data (the two follow-up queues in one)."""
     follow_ups = {"unverified_claims": None, "oldest_claim_at": None, "changed_since": None}
     if user.has_perm("recommendations.view_followup"):
-        claim = Q(status=Status.IMPLEMENTED, verified_at__isnull=True)
+        claim = unverified_claim_q()
         follow_ups = FollowUp.objects.aggregate(
             unverified_claims=Count("pk", filter=claim),
             oldest_claim_at=Min("updated_at", filter=claim),

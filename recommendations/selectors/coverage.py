@@ -47,6 +47,8 @@ from django.db.models import (
     Sum,
 )
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from recommendations.choices import Status
 from recommendations.models import (
@@ -869,3 +871,47 @@ def _rank(vectors: set[tuple[int, ...]]) -> int:
             if len(basis) == len(rest):
                 break
     return len(basis)
+
+
+# What the tables show ------------------------------------------------------------------
+
+
+def is_neglected(row: dict[str, Any]) -> bool:
+    """A row (a theme, "No theme") is *neglected* when it holds recommendations and no
+    member state in scope reported on any of them."""
+    return row["recommendations"] > 0 and row["covered"] == 0
+
+
+def _percent_label(message: str) -> str:
+    """A label ending in "%" (its msgid says "%%", as the templates' do), "%" shown."""
+    return lazy(lambda: str(message) % {}, str)()
+
+
+# The figures of a row, in the order every table shows them: after the row's code and
+# names in COVERAGE_COLUMNS (the CSV and XLSX, headed by the columns' keys).
+COVERAGE_FIGURES: list[Column] = [
+    column for column in COVERAGE_COLUMNS if column.key not in ("code", "name_zh", "name_en")
+]
+
+# The headings of the page's table and the command's: the row, then each figure.
+COVERAGE_LABELS: dict[str, str] = {
+    "code": _("theme"),
+    "recommendations": _("recommendations"),
+    "covered": _("covered"),
+    "coverage_pct": _percent_label(_("coverage %%")),
+    "states_reporting": _("states reporting"),
+    **{status: label for status, label in Status.choices},
+    "implemented_pct": _percent_label(_("implemented %%")),
+    "verified_implemented": _("verified"),
+    "unverified_implemented": _("unverified"),
+    "overdue": _("overdue"),
+    "median_age_open": _("median age of open (days)"),
+}
+COVERAGE_HEADINGS: list[str] = [COVERAGE_LABELS["code"]] + [
+    COVERAGE_LABELS[column.key] for column in COVERAGE_FIGURES
+]
+
+
+def figure_cells(row: dict[str, Any]) -> list[Any]:
+    """A row's figures in the order of COVERAGE_FIGURES (None: no figure)."""
+    return [column.value(row) for column in COVERAGE_FIGURES]

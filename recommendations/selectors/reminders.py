@@ -13,8 +13,8 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 
-from recommendations.choices import Status
 from recommendations.models import FollowUp, Liaison, RecommendationText, Reminder
+from recommendations.selectors.claims import unverified_claim_q
 from recommendations.selectors.deadlines import FINAL_STATUSES, due_date_of
 from recommendations.selectors.texts import TEXTS_ATTR
 from recommendations.services.follow_ups import VERIFY_PERMISSION
@@ -52,11 +52,7 @@ def verifier_recipients() -> list:
 def claims_awaiting() -> QuerySet[FollowUp]:
     """Claims awaiting verification, oldest claim first."""
     return (
-        FollowUp.objects.filter(
-            status=Status.IMPLEMENTED,
-            verified_at__isnull=True,
-            recommendation__is_withdrawn=False,
-        )
+        FollowUp.objects.filter(unverified_claim_q(), recommendation__is_withdrawn=False)
         .select_related("recommendation__report", "member_state")
         .order_by("updated_at", "pk")
     )

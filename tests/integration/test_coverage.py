@@ -622,12 +622,12 @@ def test_command_table_without_scope(data):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--report", "E/NOPE/1"], "--report: no report with symbol 'E/NOPE/1'"),
-        (["--body", "XYZ"], "--body: unknown body code 'XYZ'; expected one of"),
-        (["--member-state", "ZZZ"], "--member-state: unknown member state 'ZZZ'"),
-        (["--from", "2026-13-01"], "--from: expected a date as YYYY-MM-DD"),
-        (["--to", "yesterday"], "--to: expected a date as YYYY-MM-DD"),
-        (["--from", "2026-03-01", "--to", "2026-02-01"], "expected --from on or before --to"),
+        (["--report", "E/NOPE/1"], '--report: No report with symbol "E/NOPE/1" exists'),
+        (["--body", "XYZ"], '--body: Unknown body code "XYZ"; expected one of CCPCJ,'),
+        (["--member-state", "ZZZ"], '--member-state: Unknown member state "ZZZ"'),
+        (["--from", "2026-13-01"], "--from: Expected a date as YYYY-MM-DD"),
+        (["--to", "yesterday"], "--to: Expected a date as YYYY-MM-DD"),
+        (["--from", "2026-03-01", "--to", "2026-02-01"], "--from: The start date is after the"),
         (["--format", "xml"], "invalid choice: 'xml'"),
     ],
 )

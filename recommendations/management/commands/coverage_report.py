@@ -1,69 +1,37 @@
 """Follow-up coverage by theme, as a plain-text table, CSV or JSON."""
 
-import datetime
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recommendations.choices import Status
-from recommendations.models import Body, MemberState, Report
+from recommendations.filters import CoverageScopeFilter
 from recommendations.selectors.coverage import (
     COVERAGE_COLUMNS,
+    COVERAGE_HEADINGS,
     coverage_by_theme,
     coverage_rows,
+    figure_cells,
 )
 from recommendations.tabular import csv_lines
 
 FORMATS = ("table", "csv", "json")
 
-# Short status headers for the table (CSV and JSON use the status codes).
-_STATUS_HEADERS = {
-    Status.NOT_STARTED: "not started",
-    Status.IN_PROGRESS: "in progress",
-    Status.IMPLEMENTED: "implemented",
-    Status.NOT_IMPLEMENTED: "not impl.",
-    Status.NOT_APPLICABLE: "n/a",
+# The scope's fields (recommendations/filters.py): the options giving them (their `dest`
+# and how they are written).
+_OPTIONS = {
+    "report_symbol": ("report", "--report"),
+    "body": ("body", "--body"),
+    "member_state": ("member_state", "--member-state"),
+    "updated_from": ("updated_from", "--from"),
+    "updated_to": ("updated_to", "--to"),
 }
-
-
-def _parse_date(value: str, option: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(
-            f"{option}: expected a date as YYYY-MM-DD (e.g. 2026-01-31), got {value!r}."
-        ) from None
 
 
 def table_lines(result: dict) -> list[str]:
     """The theme rows and the total row as an aligned plain-text table."""
-    headers = [
-        "theme",
-        "recs",
-        "covered",
-        "coverage %",
-        "states",
-        *(_STATUS_HEADERS[status] for status in Status.values),
-        "implemented %",
-        "verified",
-        "unverified",
-        "overdue",
-        "median age",
-    ]
+    headers = [str(label) for label in COVERAGE_HEADINGS]
     body = [
-        [
-            row["code"],
-            str(row["recommendations"]),
-            str(row["covered"]),
-            f"{row['coverage_pct']:.1f}",
-            str(row["states_reporting"]),
-            *(str(row["status_counts"][status]) for status in Status.values),
-            f"{row['implemented_pct']:.1f}",
-            str(row["verified_implemented"]),
-            str(row["unverified_implemented"]),
-            str(row["overdue"]),
-            "—" if row["median_age_open"] is None else str(row["median_age_open"]),
-        ]
+        [row["code"], *("—" if cell is None else str(cell) for cell in figure_cells(row))]
         for row in coverage_rows(result)
     ]
     widths = [max(len(line[i]) for line in [headers, *body]) for i in range(len(headers))]
@@ -82,14 +50,12 @@ def table_lines(result: dict) -> list[str]:
 
 
 def scope_line(scope: dict) -> str:
-    labels = {
-        "report": "report",
-        "body": "body",
-        "member_state": "member state",
-        "updated_from": "updated from",
-        "updated_to": "updated to",
-    }
-    parts = [f"{label} {scope[key]}" for key, label in labels.items() if scope[key] is not None]
+    """The scope as given (result["scope"]), named by the scope filter's labels."""
+    parts = [
+        f"{filter_.label} {scope[name]}"
+        for name, filter_ in CoverageScopeFilter.base_filters.items()
+        if scope.get(name) is not None
+    ]
     return "Scope: " + (", ".join(parts) if parts else "all recommendations")
 
 
@@ -140,40 +106,15 @@ class Command(BaseCommand):
                 self.stdout.write(line)
 
     def _scope(self, options) -> dict:
-        scope: dict = {}
-        if options["report"] is not None:
-            symbol = options["report"].strip()
-            try:
-                scope["report"] = Report.objects.get(symbol=symbol)
-            except Report.DoesNotExist:
-                raise CommandError(
-                    f"--report: no report with symbol {symbol!r}; expected the symbol of an "
-                    "imported report (e.g. E/CN.7/2017/1, or its file name when the text "
-                    "states no symbol)."
-                ) from None
-        if options["body"] is not None:
-            code = options["body"].strip()
-            body = Body.objects.filter(code__iexact=code).first()
-            if body is None:
-                known = ", ".join(Body.objects.values_list("code", flat=True))
-                raise CommandError(f"--body: unknown body code {code!r}; expected one of {known}.")
-            scope["body"] = body.code
-        if options["member_state"] is not None:
-            iso3 = options["member_state"].strip().upper()
-            if not MemberState.objects.filter(iso3=iso3).exists():
-                raise CommandError(
-                    f"--member-state: unknown member state {options['member_state']!r}; "
-                    "expected the ISO 3166-1 alpha-3 code of a UN member state (e.g. KEN)."
-                )
-            scope["member_state"] = iso3
-        if options["updated_from"] is not None:
-            scope["updated_from"] = _parse_date(options["updated_from"], "--from")
-        if options["updated_to"] is not None:
-            scope["updated_to"] = _parse_date(options["updated_to"], "--to")
-        start, end = scope.get("updated_from"), scope.get("updated_to")
-        if start and end and start > end:
+        """The options' scope, checked by the one scope filter; an error names the option."""
+        given = {name: options[dest] for name, (dest, _flag) in _OPTIONS.items()}
+        scope = CoverageScopeFilter({k: v for k, v in given.items() if v is not None})
+        if not scope.is_valid():
             raise CommandError(
-                f"--from {start.isoformat()} is after --to {end.isoformat()}; "
-                "expected --from on or before --to."
+                "\n".join(
+                    f"{_OPTIONS[name][1]}: {message}"
+                    for name, messages in scope.errors.items()
+                    for message in messages
+                )
             )
-        return scope
+        return scope.scope()
