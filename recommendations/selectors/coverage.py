@@ -266,16 +266,18 @@ def coverage_by_theme(
         member_state=member_state,
     )
     body_code, iso3 = scope["body_code"], period["iso3"]
-    figures = source == "figures" and updated_from is None and updated_to is None
-    if figures:
-        themes, unthemed, total, states = _from_figures(scope, iso3, include_states)
-    else:
+    dated = updated_from is not None or updated_to is not None
+    if source == "tables":
         themes, unthemed, total, states = _from_tables(scope, period, include_states)
+    elif dated:
+        themes, unthemed, total, states = _from_period(scope, period, include_states)
+    else:
+        themes, unthemed, total, states = _from_figures(scope, iso3, include_states)
 
     # Deadlines: open, overdue, ages. One report's are a few dozen rows of base tables.
     today = today or timezone.localdate()
-    if figures and scope["report_id"] is None:
-        deadlines = _DeadlineFigures(body_code=body_code, iso3=iso3, today=today)
+    if source == "figures" and scope["report_id"] is None:
+        deadlines = _DeadlineFigures(body_code=body_code, period=period, today=today)
     else:
         deadlines = _Deadlines(scope=scope, period=period, today=today)
     for row in [*themes, unthemed, total]:
@@ -300,17 +302,85 @@ def coverage_by_theme(
     return result
 
 
+def _body_keys(queryset, body_code):
+    """Maintained figures of one body (by code), or of every body."""
+    if body_code is None:
+        return queryset.filter(body_key=CoverageFigure.ALL)
+    return queryset.filter(body_key__in=Body.objects.filter(code=body_code).values("pk"))
+
+
+def _figure_rows(scope):
+    """The maintained figures of one (report, body) pair of keys."""
+    figures = CoverageFigure.objects.filter(report_key=scope["report_id"] or CoverageFigure.ALL)
+    return _body_keys(figures, scope["body_code"])
+
+
+def _from_period(scope, period, include_states):
+    """Date-range scopes: the recommendations of each row from the maintained figures
+    (they have no date), the follow-up counts from the follow-ups updated in the range
+    (found by the index on updated_at)."""
+    recommendations = dict(
+        _figure_rows(scope)
+        .filter(member_state=CoverageFigure.ALL_STATES)
+        .values_list("theme_key", "recommendations")
+    )
+    follow_ups = FollowUp.objects.filter(
+        _recommendation_q("recommendation__", **scope), _follow_up_q("", **period)
+    ).order_by()
+    counts = _follow_up_counts()
+    per_theme = {
+        row.pop("recommendation__theme_links__theme_id"): row
+        for row in follow_ups.values("recommendation__theme_links__theme_id").annotate(**counts)
+    }
+    total_counts = follow_ups.aggregate(**counts)
+
+    def row_counts(key, found):
+        return {
+            **dict.fromkeys(_COUNT_NAMES, 0),
+            **found,
+            "n_recommendations": recommendations.get(key, 0),
+        }
+
+    theme_list = list(Theme.objects.order_by("position", "code").only("code", "name_zh", "name_en"))
+    themes = [
+        _row(t.code, t.name_zh, t.name_en, row_counts(t.pk, per_theme.get(t.pk, {})))
+        for t in theme_list
+    ]
+    unthemed = _row(
+        UNTHEMED_CODE,
+        UNTHEMED_NAME_ZH,
+        UNTHEMED_NAME_EN,
+        row_counts(CoverageFigure.UNTHEMED, per_theme.get(None, {})),
+    )
+    total = _row(
+        TOTAL_CODE, TOTAL_NAME_ZH, TOTAL_NAME_EN, row_counts(CoverageFigure.TOTAL, total_counts)
+    )
+    states = _states(themes, total, scope=scope, period=period) if include_states else None
+    return themes, unthemed, total, states
+
+
+def _follow_up_counts() -> dict[str, Count]:
+    """_aggregates' follow-up counts, over follow-ups (one per recommendation and state)."""
+    counts = {
+        "n_covered": Count("recommendation", distinct=True),
+        "n_states_reporting": Count("member_state", distinct=True),
+        "n_follow_ups": Count("pk"),
+        "n_verified_implemented": Count(
+            "pk", filter=Q(status=Status.IMPLEMENTED, verified_at__isnull=False)
+        ),
+        "n_unverified_implemented": Count(
+            "pk", filter=Q(status=Status.IMPLEMENTED, verified_at__isnull=True)
+        ),
+    }
+    for status in STATUS_CODES:
+        counts[f"n_status__{status}"] = Count("pk", filter=Q(status=status))
+    return counts
+
+
 def _from_figures(scope, iso3, include_states):
     """The theme rows, "No theme", the total and the per-state shares, from the
     maintained figures: one (report, body) pair of keys, a few hundred rows."""
-    report_key = scope["report_id"] or 0
-    figures = CoverageFigure.objects.filter(report_key=report_key)
-    if scope["body_code"] is None:
-        figures = figures.filter(body_key=0)
-    else:
-        figures = figures.filter(
-            body_key__in=Body.objects.filter(code=scope["body_code"]).values("pk")
-        )
+    figures = _figure_rows(scope)
     if iso3 is not None:
         figures = figures.filter(member_state__in=["", iso3])
     counters = ["covered", "follow_ups", *STATUS_CODES, "verified_implemented"]
@@ -508,13 +578,9 @@ class _DeadlineFigures:
     final follow-ups (a few thousand at most); per member state, what each closed past
     due."""
 
-    def __init__(self, *, body_code: str | None, iso3: str | None, today: datetime.date):
+    def __init__(self, *, body_code: str | None, period: dict, today: datetime.date):
         self.today = today
-        figures = CoverageDeadline.objects.order_by()
-        if body_code is not None:
-            figures = figures.filter(body_key__in=Body.objects.filter(code=body_code).values("pk"))
-        else:
-            figures = figures.filter(body_key=CoverageFigure.ALL)
+        figures = _body_keys(CoverageDeadline.objects.order_by(), body_code)
         past = ExpressionWrapper(Q(due_date__lt=today), output_field=BooleanField())
         rows = _driver_rows(
             figures.filter(member_state="")
@@ -522,7 +588,15 @@ class _DeadlineFigures:
             .values_list("theme_key", "report_date", "past")
             .annotate(Sum("recommendations"), Sum("closed"))
         )
-        closed_by_state = self._closed_by(iso3, body_code) if iso3 else None
+        # The figures' `closed` counts every state's final follow-ups whenever written;
+        # for one state or a date range, what the follow-ups in scope closed is counted.
+        in_scope = (
+            _follow_up_q("", **period)
+            & _recommendation_q("recommendation__", report_id=None, body_code=body_code)
+            if any(value is not None for value in period.values())
+            else None
+        )
+        closed_by_state = self._closed_by(in_scope) if in_scope is not None else None
         # Per theme key: open recommendations by age, and how many of them are overdue.
         self.ages: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         self.overdue: dict[int, int] = defaultdict(int)
@@ -539,31 +613,43 @@ class _DeadlineFigures:
                 self.past_due += recommendations
         self.keys = dict(Theme.objects.values_list("code", "pk"))
         self.keys.update({TOTAL_CODE: CoverageFigure.TOTAL, UNTHEMED_CODE: CoverageFigure.UNTHEMED})
-        self.closed_past_due = dict(
-            figures.filter(theme_key=CoverageFigure.TOTAL, due_date__lt=today)
-            .exclude(member_state="")
-            .values("member_state")
-            .annotate(closed=Sum("closed"))
-            .values_list("member_state", "closed")
-        )
+        if in_scope is None:
+            closed_past_due = (
+                figures.filter(theme_key=CoverageFigure.TOTAL, due_date__lt=today)
+                .exclude(member_state="")
+                .values("member_state")
+                .annotate(closed=Sum("closed"))
+            )
+        else:  # a state has one follow-up per recommendation
+            closed_past_due = (
+                self._final(in_scope)
+                .filter(due__lt=today)
+                .values("member_state")
+                .annotate(closed=Count("pk"))
+            )
+        self.closed_past_due = dict(closed_past_due.values_list("member_state", "closed"))
 
-    def _closed_by(self, iso3, body_code) -> dict[tuple, int]:
-        """The recommendations the state closed, by theme key, age and past due, from its
-        final follow-ups, at the dates the figures count them under."""
-        final = FollowUp.objects.filter(
-            member_state=iso3, status__in=FINAL_STATUSES, recommendation__is_withdrawn=False
-        ).order_by()
-        if body_code is not None:
-            final = final.filter(recommendation__bodies__code=body_code)
+    def _final(self, in_scope: Q):
+        """Final follow-ups in scope, with the due date and report date their
+        recommendation is counted under."""
         counted_as = CoverageRecommendation.objects.filter(
             recommendation_id=OuterRef("recommendation_id")
         )
-        past = ExpressionWrapper(Q(due__lt=self.today), output_field=BooleanField())
-        rows = _driver_rows(
-            final.annotate(
+        return (
+            FollowUp.objects.filter(in_scope, status__in=FINAL_STATUSES)
+            .order_by()
+            .annotate(
                 due=Subquery(counted_as.values("due_date")),
                 report_date=Subquery(counted_as.values("report_date")),
             )
+        )
+
+    def _closed_by(self, in_scope: Q) -> dict[tuple, int]:
+        """The recommendations final follow-ups in scope closed, by theme key, age and
+        past due (each recommendation once per theme and in the total)."""
+        past = ExpressionWrapper(Q(due__lt=self.today), output_field=BooleanField())
+        rows = _driver_rows(
+            self._final(in_scope)
             .annotate(past=past)
             .values_list(
                 "recommendation_id",
@@ -574,13 +660,13 @@ class _DeadlineFigures:
         )
         age_of = _Ages(self.today)
         closed: dict[tuple, int] = defaultdict(int)
-        counted: set[int] = set()
+        counted: set[tuple[int, int]] = set()
         for rec, report_date, is_past, theme in rows:
             age, is_past = age_of(report_date), bool(is_past)
-            closed[CoverageFigure.UNTHEMED if theme is None else theme, age, is_past] += 1
-            if rec not in counted:
-                counted.add(rec)
-                closed[CoverageFigure.TOTAL, age, is_past] += 1
+            for key in (CoverageFigure.UNTHEMED if theme is None else theme, CoverageFigure.TOTAL):
+                if (rec, key) not in counted:
+                    counted.add((rec, key))
+                    closed[key, age, is_past] += 1
         return closed
 
     def row(self, code: str) -> dict[str, Any]:

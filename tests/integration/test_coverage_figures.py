@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -106,6 +107,16 @@ def scopes(reports):
     state_choices = [None, *STATES]
     for report, body, iso3 in itertools.product(report_choices, body_choices, state_choices):
         yield {"report": report, "body": body, "member_state": iso3}
+    # Date ranges: the follow-ups written today, none, and the open-ended ones.
+    today = timezone.localdate()
+    for dates in [
+        {"updated_from": today, "updated_to": today},
+        {"updated_to": datetime.date(2020, 12, 31)},
+        {"updated_from": today},
+    ]:
+        for report, body, iso3 in [(None, None, None), (None, "CND", None), (None, None, "KEN")]:
+            yield {"report": report, "body": body, "member_state": iso3, **dates}
+        yield {"report": reports[0].pk, **dates}
 
 
 def assert_exact(reports, *, every_scope=True):
