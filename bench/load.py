@@ -11,7 +11,8 @@ conditional updates (GET the follow-up, PATCH it with If-Match; a 412 is a lost 
 retried, not an error). Two liaisons share each member state, so their updates collide.
 At the end every successful PATCH must be reflected in the final state: the follow-up's
 version is 1 + the number of 200 PATCHes on it, and its history has one record per write.
-Prints requests, errors, conflicts, p50/p95/p99 latency and lost updates.
+Prints requests, errors, conflicts, p50/p95/p99 latency and lost updates, and checks
+that the maintained coverage figures still equal the base tables (coverage_rebuild --check).
 """
 
 import argparse
@@ -172,6 +173,14 @@ def verify(env: dict, wins: Counter) -> list[str]:
     return problems
 
 
+def figures_check() -> list[str]:
+    """The maintained coverage figures equal the base tables after the run (what
+    `coverage_rebuild --check` compares)."""
+    from recommendations.services.coverage_figures import figures_differences
+
+    return [f"coverage figures: {line}" for line in figures_differences()]
+
+
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
@@ -244,6 +253,7 @@ def main() -> int:
     wins = sum((result["wins"] for result in results), Counter())
     errors = [error for result in results for error in result["errors"]]
     lost = verify(env, wins)
+    stale = figures_check()
     rows = [
         ("database", database),
         ("clients", len(results)),
@@ -257,13 +267,14 @@ def main() -> int:
         ("p95 (ms)", f"{percentile(latencies, 0.95) * 1000:.1f}"),
         ("p99 (ms)", f"{percentile(latencies, 0.99) * 1000:.1f}"),
         ("lost updates", len(lost)),
+        ("coverage figures differing from the base tables", len(stale)),
     ]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
-    for message in (errors + lost)[:10]:
+    for message in (errors + lost + stale)[:10]:
         print("  !", message)
-    return 1 if errors or lost else 0
+    return 1 if errors or lost or stale else 0
 
 
 if __name__ == "__main__":
