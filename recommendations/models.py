@@ -555,6 +555,7 @@ class CoverageRecommendation(models.Model):
     final_follow_ups = models.IntegerField(default=0)
     due_date = models.DateField(null=True)
     report_date = models.DateField(null=True)
+    themes = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("coverage of a recommendation")
@@ -594,6 +595,33 @@ class CoverageDeadline(models.Model):
 
     def __str__(self) -> str:
         key = (self.body_key, self.theme_key, self.member_state or "*", self.due_date)
+        return " · ".join(map(str, key))
+
+
+class CoverageAtom(models.Model):
+    """What the small-numbers rule needs, maintained with the writes: the recommendations
+    that share one set of themes (an "atom", `themes`: their ids, sorted, comma-separated;
+    empty: no theme) under (report or all, body or all), how many there are (member_state
+    empty) and how many follow-ups each member state has on them."""
+
+    report_key = models.IntegerField(_("report"))
+    body_key = models.IntegerField(_("body"))
+    themes = models.CharField(_("themes"), max_length=200, blank=True)
+    member_state = models.CharField(_("member state"), max_length=3, blank=True)
+    count = models.IntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("theme set figure")
+        verbose_name_plural = _("theme set figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report_key", "body_key", "themes", "member_state"],
+                name="coverage_atom_unique_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        key = (self.report_key, self.body_key, self.themes, self.member_state or "*")
         return " · ".join(map(str, key))
 
 

@@ -53,6 +53,7 @@ from django.utils.translation import gettext_lazy as _
 from recommendations.choices import Status
 from recommendations.models import (
     Body,
+    CoverageAtom,
     CoverageDeadline,
     CoverageFigure,
     CoverageRecommendation,
@@ -781,22 +782,60 @@ _MAX_GROUPS = 2000
 _Atom = frozenset[str]
 
 
-def coverage_for_liaison(own_state: str, *, minimum: int, **scope) -> dict[str, Any]:
+def coverage_for_liaison(
+    own_state: str,
+    *,
+    minimum: int,
+    source: str = "figures",
+    today: datetime.date | None = None,
+    **scope,
+) -> dict[str, Any]:
     """Coverage as the liaison of `own_state` may see it: coverage_by_theme(**scope) with
     the per-state rows cut to their own state and small numbers withheld
-    (suppress_small_numbers). Two queries more than coverage_by_theme.
+    (suppress_small_numbers). One or two queries more than coverage_by_theme.
 
     Scoped to their own state (`member_state`), the figures count no other state's
     follow-ups and nothing is withheld.
     """
-    result = coverage_by_theme(**scope)
+    result = coverage_by_theme(**scope, source=source, today=today)
     result["states"] = [state for state in result["states"] if state["iso3"] == own_state]
     in_scope, period = _scope_and_period(**scope)
     if period["iso3"] == own_state:
         return suppress_small_numbers(result, themes_of={}, reporters={}, minimum=minimum)
+    if source == "figures" and period["updated_from"] is None and period["updated_to"] is None:
+        themes_of, reporters = _atoms_from_figures(in_scope, period["iso3"], own_state)
+    else:
+        themes_of, reporters = _atoms_from_tables(in_scope, period, own_state)
+    return suppress_small_numbers(result, themes_of=themes_of, reporters=reporters, minimum=minimum)
+
+
+def _atoms_from_figures(scope, iso3: str | None, own_state: str) -> tuple[dict, dict]:
+    """The theme sets of the active recommendations in scope, and the other states that
+    reported on each (only `iso3` when the scope names a state), from the maintained
+    figures (CoverageAtom): one entry per theme set, which is all suppress_small_numbers
+    distinguishes."""
+    atoms = CoverageAtom.objects.filter(
+        report_key=scope["report_id"] or CoverageFigure.ALL, count__gt=0
+    ).exclude(member_state=own_state)
+    if iso3 is not None:
+        atoms = atoms.filter(member_state__in=[CoverageFigure.ALL_STATES, iso3])
+    atoms = _body_keys(atoms, scope["body_code"])
+    code_of = dict(Theme.objects.values_list("pk", "code"))
+    themes_of: dict[str, frozenset[str]] = {}
+    reporters: dict[str, set[str]] = defaultdict(set)
+    for themes, iso3 in atoms.values_list("themes", "member_state"):
+        if iso3 == CoverageFigure.ALL_STATES:
+            themes_of[themes] = frozenset(code_of[int(pk)] for pk in themes.split(",") if pk)
+        else:
+            reporters[themes].add(iso3)
+    return themes_of, {themes: reporters[themes] for themes in themes_of}
+
+
+def _atoms_from_tables(scope, period, own_state: str) -> tuple[dict, dict]:
+    """The same, per recommendation, from the base tables (date ranges)."""
     # 6. The themes of every active recommendation in scope (None: no theme).
     themes_of: dict[int, set[str]] = {}
-    links = Recommendation.objects.filter(_recommendation_q("", **in_scope))
+    links = Recommendation.objects.filter(_recommendation_q("", **scope))
     for pk, code in links.values_list("pk", "theme_links__theme__code"):
         themes_of.setdefault(pk, set())
         if code is not None:
@@ -804,16 +843,11 @@ def coverage_for_liaison(own_state: str, *, minimum: int, **scope) -> dict[str, 
     # 7. The other states that reported on each of them.
     reporters: dict[int, set[str]] = {}
     follow_ups = FollowUp.objects.filter(
-        _recommendation_q("recommendation__", **in_scope), _follow_up_q("", **period)
+        _recommendation_q("recommendation__", **scope), _follow_up_q("", **period)
     ).exclude(member_state_id=own_state)
     for pk, iso3 in follow_ups.values_list("recommendation_id", "member_state_id").distinct():
         reporters.setdefault(pk, set()).add(iso3)
-    return suppress_small_numbers(
-        result,
-        themes_of={pk: frozenset(codes) for pk, codes in themes_of.items()},
-        reporters=reporters,
-        minimum=minimum,
-    )
+    return {pk: frozenset(codes) for pk, codes in themes_of.items()}, reporters
 
 
 def suppress_small_numbers(

@@ -98,6 +98,7 @@ from django.db import connection, transaction
 
 from recommendations.choices import Status
 from recommendations.models import (
+    CoverageAtom,
     CoverageDeadline,
     CoverageFigure,
     CoverageRecommendation,
@@ -122,6 +123,7 @@ DEADLINE_KEY = ("body_key", "theme_key", "member_state", "due_date", "report_dat
 # The counters, in the order of the delta vectors.
 COUNTERS = ("recommendations", "covered", "follow_ups", *STATUS_CODES, "verified_implemented")
 DEADLINE_COUNTERS = ("recommendations", "closed")
+ATOM_KEY = ("report_key", "body_key", "themes", "member_state")
 _WIDTH = len(COUNTERS)
 
 
@@ -130,6 +132,7 @@ def _tables() -> dict[str, str]:
     return {
         "figure": qn(CoverageFigure._meta.db_table),
         "deadline": qn(CoverageDeadline._meta.db_table),
+        "atom": qn(CoverageAtom._meta.db_table),
         "per_rec": qn(CoverageRecommendation._meta.db_table),
         "rec": qn(Recommendation._meta.db_table),
         "link": qn(RecommendationTheme._meta.db_table),
@@ -190,7 +193,8 @@ class _Counted:
 
     covered: dict[int, int] = field(default_factory=dict)  # +1 first follow-up, -1 last
     closed: dict[int, int] = field(default_factory=dict)  # +1 first final one, -1 last
-    dates: dict[int, tuple[datetime.date, datetime.date | None]] = field(default_factory=dict)
+    # rec -> (due date or NO_DATE, report date, theme set) it is counted under
+    counted_as: dict[int, tuple] = field(default_factory=dict)
 
 
 def follow_ups_changed(changes: Iterable[tuple[FollowUpState | None, FollowUpState | None]]):
@@ -199,6 +203,7 @@ def follow_ups_changed(changes: Iterable[tuple[FollowUpState | None, FollowUpSta
     deltas: dict[tuple[int, str], list[int]] = {}
     counts: dict[int, list[int]] = {}  # rec -> [follow-ups, final follow-ups]
     closing: dict[tuple[int, str], int] = {}  # (rec, state) -> final follow-ups
+    creating: dict[tuple[int, str], int] = {}  # (rec, state) -> follow-ups
     for before, after in changes:
         for state, sign in ((before, -1), (after, 1)):
             if state is None:
@@ -209,11 +214,16 @@ def follow_ups_changed(changes: Iterable[tuple[FollowUpState | None, FollowUpSta
                 key = (state.recommendation_id, state.member_state)
                 closing[key] = closing.get(key, 0) + sign
         if (before is None) != (after is None):
-            _sum_into(counts, (after or before).recommendation_id, [1 if before is None else -1, 0])
+            state = after or before
+            sign = 1 if before is None else -1
+            _sum_into(counts, state.recommendation_id, [sign, 0])
+            key = (state.recommendation_id, state.member_state)
+            creating[key] = creating.get(key, 0) + sign
     closing = {key: delta for key, delta in closing.items() if delta}
-    counted = _count_follow_ups(counts, also={rec for rec, _ in closing})
+    creating = {key: delta for key, delta in creating.items() if delta}
+    counted = _count_follow_ups(counts, also={rec for rec, _ in [*closing, *creating]})
     if len(deltas) > 1:  # bulk writes: a fixed number of statements, whatever the rows
-        _apply_many(deltas, counted, closing)
+        _apply_many(deltas, counted, closing, creating)
         return
     for (rec, iso3), vector in sorted(deltas.items()):
         _apply_follow_up_delta(rec, iso3, vector, counted.covered.pop(rec, 0))
@@ -221,7 +231,9 @@ def follow_ups_changed(changes: Iterable[tuple[FollowUpState | None, FollowUpSta
         _apply_follow_up_delta(rec, None, [0] * _WIDTH, delta)
     for rec in sorted({rec for rec, _ in closing} | set(counted.closed)):
         states = {iso3: delta for (r, iso3), delta in closing.items() if r == rec}
-        _apply_deadline_delta(rec, counted.dates[rec], counted.closed.get(rec, 0), states)
+        _apply_deadline_delta(rec, counted.counted_as[rec], counted.closed.get(rec, 0), states)
+    for (rec, iso3), delta in sorted(creating.items()):
+        _apply_atom_delta(rec, counted.counted_as[rec][2], iso3, delta)
 
 
 def _count_follow_ups(counts: dict[int, list[int]], *, also: set[int]) -> _Counted:
@@ -235,27 +247,29 @@ def _count_follow_ups(counts: dict[int, list[int]], *, also: set[int]) -> _Count
         return counted
     t = _tables()
     rows = sorted(changes.items())
-    values = ", ".join(["(%s, %s, %s)"] * len(rows))
+    values = ", ".join(["(%s, %s, %s, '')"] * len(rows))
     sql = (
-        f"INSERT INTO {t['per_rec']} (recommendation_id, follow_ups, final_follow_ups) "
+        f"INSERT INTO {t['per_rec']} (recommendation_id, follow_ups, final_follow_ups, themes) "
         f"VALUES {values} ON CONFLICT (recommendation_id) DO UPDATE SET "
         f"follow_ups = {t['per_rec']}.follow_ups + excluded.follow_ups, "
         f"final_follow_ups = {t['per_rec']}.final_follow_ups + excluded.final_follow_ups "
-        f"RETURNING recommendation_id, follow_ups, final_follow_ups, due_date, report_date"
+        f"RETURNING recommendation_id, follow_ups, final_follow_ups, due_date, report_date, "
+        f"themes"
     )
     params = list(itertools.chain.from_iterable((rec, *delta) for rec, delta in rows))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         returned = cursor.fetchall()
-    missing = [rec for rec, *_, report_date in returned if report_date is None]
-    dates = _dates_store(missing) if missing else {}
-    for rec, follow_ups, finals, due, report_date in returned:
+    missing = [rec for rec, *_, report_date, themes in returned if report_date is None]
+    stored = _counted_store(missing) if missing else {}
+    for rec, follow_ups, finals, due, report_date, themes in returned:
         delta = changes[rec]
         counted.covered[rec] = (follow_ups > 0) - (follow_ups - delta[0] > 0)
         counted.closed[rec] = (finals > 0) - (finals - delta[1] > 0)
-        counted.dates[rec] = dates.get(rec) or (
+        counted.counted_as[rec] = stored.get(rec) or (
             _as_date(due) or NO_DATE,
             _as_date(report_date),
+            themes,
         )
     counted.covered = {rec: value for rec, value in counted.covered.items() if value}
     counted.closed = {rec: value for rec, value in counted.closed.items() if value}
@@ -270,7 +284,10 @@ def _as_date(value) -> datetime.date | None:
 
 
 def _apply_many(
-    deltas: dict[tuple[int, str], list[int]], counted: _Counted, closing: dict[tuple[int, str], int]
+    deltas: dict[tuple[int, str], list[int]],
+    counted: _Counted,
+    closing: dict[tuple[int, str], int],
+    creating: dict[tuple[int, str], int],
 ) -> None:
     """follow_ups_changed for many follow-ups: K(r) of every recommendation read at once
     (after the follow-up rows were written, as the one-statement path does), the sums
@@ -288,14 +305,19 @@ def _apply_many(
     _add(figures, 1)
     deadlines: dict[tuple, list[int]] = {}
     for rec, delta in counted.closed.items():
-        due, report_date = counted.dates[rec]
+        due, report_date, _themes = counted.counted_as[rec]
         for key in _deadline_keys(keys.get(rec, ())):
             _sum_into(deadlines, (*key, ALL_STATES, due, report_date), [0, delta])
     for (rec, iso3), delta in closing.items():
-        due = counted.dates[rec][0]
+        due = counted.counted_as[rec][0]
         for body in _body_keys(keys.get(rec, ())):
             _sum_into(deadlines, (body, TOTAL, iso3, due, NO_DATE), [0, delta])
     _add_deadlines(deadlines, 1)
+    atoms: dict[tuple, list[int]] = {}
+    for (rec, iso3), delta in creating.items():
+        for report, body in _report_body_keys(keys.get(rec, ())):
+            _sum_into(atoms, (report, body, counted.counted_as[rec][2], iso3), [delta])
+    _add_atoms(atoms, 1)
 
 
 def _apply_follow_up_delta(rec: int, iso3: str | None, vector: list[int], covered: int) -> None:
@@ -342,11 +364,11 @@ def _theme_keys_sql(t: dict[str, str]) -> str:
     )
 
 
-def _apply_deadline_delta(rec: int, dates: tuple, closed: int, states: dict[str, int]) -> None:
+def _apply_deadline_delta(rec: int, counted_as: tuple, closed: int, states: dict[str, int]) -> None:
     """One statement: `closed` under its body and theme keys × {""} at its dates, and
     each state's change of closed under its body keys × {state}."""
     t = _tables()
-    due, report_date = dates
+    due, report_date, _themes = counted_as
     parts, params = [], []
     if closed:
         parts.append(
@@ -370,6 +392,24 @@ def _apply_deadline_delta(rec: int, dates: tuple, closed: int, states: dict[str,
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, rec, False])
+
+
+def _apply_atom_delta(rec: int, themes: str, iso3: str, delta: int) -> None:
+    """One statement: the state's follow-ups on the recommendation's theme set change by
+    `delta` under its report and body keys."""
+    t = _tables()
+    sql = (
+        f"INSERT INTO {t['atom']} ({', '.join(ATOM_KEY)}, count) "
+        f"SELECT rk.k, bk.k, %s, %s, %s FROM "
+        f"(SELECT 0 AS k UNION ALL SELECT report_id FROM {t['rec']} WHERE id = %s) rk "
+        f"CROSS JOIN ({_body_keys_sql(t)}) bk "
+        f"WHERE EXISTS (SELECT 1 FROM {t['rec']} WHERE id = %s AND is_withdrawn = %s) "
+        f"ORDER BY 1, 2 "
+        f"ON CONFLICT ({', '.join(ATOM_KEY)}) "
+        f"DO UPDATE SET count = {t['atom']}.count + excluded.count"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [themes, iso3, delta, rec, rec, rec, False])
 
 
 # Recommendation changes ---------------------------------------------------------------
@@ -411,59 +451,80 @@ def _body_keys(keys: Iterable[tuple[int, int, int]]) -> list[int]:
     return [body for report, body, theme in keys if report == ALL and theme == TOTAL]
 
 
-def _dates_expected(rec_ids: list[int] | None = None) -> dict[int, tuple]:
-    """Each recommendation's (due date or NO_DATE, report date), by the definitions in
-    selectors/deadlines.py; every recommendation when rec_ids is None."""
+def _report_body_keys(keys: Iterable[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    return [(report, body) for report, body, theme in keys if theme == TOTAL]
+
+
+def theme_set(theme_ids: Iterable[int]) -> str:
+    """The key of a set of themes in CoverageAtom and CoverageRecommendation."""
+    return ",".join(map(str, sorted(theme_ids)))
+
+
+def _counted_expected(rec_ids: list[int] | None = None) -> dict[int, tuple]:
+    """What each recommendation is counted under by the base tables: (due date or
+    NO_DATE, report date, theme set), by the definitions in selectors/deadlines.py; every
+    recommendation when rec_ids is None."""
     recs = Recommendation.objects.annotate(due=due_date_of()).order_by()
-    rows = []
+    links = RecommendationTheme.objects.order_by()
+    rows, themes = [], {}
     for chunk in [None] if rec_ids is None else _chunks(rec_ids, 500):
         chosen = recs if chunk is None else recs.filter(pk__in=chunk)
         rows += chosen.values_list("pk", "report_id", "due")
+        chosen_links = links if chunk is None else links.filter(recommendation_id__in=chunk)
+        for rec, theme in chosen_links.values_list("recommendation_id", "theme_id"):
+            themes.setdefault(rec, []).append(theme)
     dates = report_dates({report for _, report, _ in rows})
-    return {rec: (due or NO_DATE, dates[report]) for rec, report, due in rows}
+    return {
+        rec: (due or NO_DATE, dates[report], theme_set(themes.get(rec, ())))
+        for rec, report, due in rows
+    }
 
 
-def _dates_store(rec_ids: list[int]) -> dict[int, tuple]:
-    """Record the dates the recommendations are counted under (their per-recommendation
+def _counted_store(rec_ids: list[int]) -> dict[int, tuple]:
+    """Record what the recommendations are counted under (their per-recommendation
     rows), from the base tables."""
-    dates = _dates_expected(rec_ids)
-    rows = [(rec, _stored_due(due), report_date) for rec, (due, report_date) in dates.items()]
+    expected = _counted_expected(rec_ids)
+    rows = [(rec, _stored_due(due), *rest) for rec, (due, *rest) in expected.items()]
     t = _tables()
     with connection.cursor() as cursor:
         for chunk in _chunks(sorted(rows), 500):
             cursor.execute(
                 f"INSERT INTO {t['per_rec']} (recommendation_id, follow_ups, final_follow_ups, "
-                f"due_date, report_date) VALUES {', '.join(['(%s, 0, 0, %s, %s)'] * len(chunk))} "
+                f"due_date, report_date, themes) "
+                f"VALUES {', '.join(['(%s, 0, 0, %s, %s, %s)'] * len(chunk))} "
                 f"ON CONFLICT (recommendation_id) DO UPDATE SET due_date = excluded.due_date, "
-                f"report_date = excluded.report_date",
+                f"report_date = excluded.report_date, themes = excluded.themes",
                 list(itertools.chain.from_iterable(chunk)),
             )
-    return dates
+    return expected
 
 
 def _stored_due(due: datetime.date) -> datetime.date | None:
     return None if due == NO_DATE else due
 
 
-def _dates_counted(rec_ids: list[int]) -> dict[int, tuple]:
-    """The dates the recommendations were counted under (their per-recommendation rows;
-    the base tables for one without)."""
+def _counted_as(rec_ids: list[int]) -> dict[int, tuple]:
+    """What the recommendations were counted under (their per-recommendation rows; the
+    base tables for one without)."""
     stored = {}
     for chunk in _chunks(rec_ids, 500):
         rows = CoverageRecommendation.objects.filter(
             recommendation_id__in=chunk, report_date__isnull=False
-        ).values_list("recommendation_id", "due_date", "report_date")
-        stored.update({rec: (due or NO_DATE, report_date) for rec, due, report_date in rows})
+        ).values_list("recommendation_id", "due_date", "report_date", "themes")
+        stored.update(
+            {rec: (due or NO_DATE, report_date, themes) for rec, due, report_date, themes in rows}
+        )
     missing = [rec for rec in rec_ids if rec not in stored]
-    return {**stored, **(_dates_expected(missing) if missing else {})}
+    return {**stored, **(_counted_expected(missing) if missing else {})}
 
 
-def _contribution(rec_ids: list[int], dates: dict[int, tuple]) -> tuple[dict, dict]:
-    """Everything the recommendations add to the figures and to the deadline figures,
-    from the base tables, at the given dates."""
+def _contribution(rec_ids: list[int], counted_as: dict[int, tuple]) -> tuple[dict, dict, dict]:
+    """Everything the recommendations add to the figures, the deadline figures and the
+    theme set figures, from the base tables, counted as given (dates, theme set)."""
     keys = _keys_of(rec_ids)
     figures: dict[tuple, list[int]] = {}
     deadlines: dict[tuple, list[int]] = {}
+    atoms: dict[tuple, list[int]] = {}
     has_follow_up: set[int] = set()
     closed: set[int] = set()
     for chunk in _chunks(list(keys), 500):
@@ -477,17 +538,23 @@ def _contribution(rec_ids: list[int], dates: dict[int, tuple]) -> tuple[dict, di
             for key in keys[rec]:
                 _sum_into(figures, (*key, ALL_STATES), vector)
                 _sum_into(figures, (*key, iso3), vector)
+            due, _report_date, themes = counted_as[rec]
+            for report, body in _report_body_keys(keys[rec]):
+                _sum_into(atoms, (report, body, themes, iso3), [1])
             if state.final:
                 closed.add(rec)
                 for body in _body_keys(keys[rec]):
-                    _sum_into(deadlines, (body, TOTAL, iso3, dates[rec][0], NO_DATE), [0, 1])
+                    _sum_into(deadlines, (body, TOTAL, iso3, due, NO_DATE), [0, 1])
     for rec, rec_keys in keys.items():
         vector = [1, int(rec in has_follow_up)] + [0] * (_WIDTH - 2)
         for key in rec_keys:
             _sum_into(figures, (*key, ALL_STATES), vector)
+        due, report_date, themes = counted_as[rec]
         for key in _deadline_keys(rec_keys):
-            _sum_into(deadlines, (*key, ALL_STATES, *dates[rec]), [1, int(rec in closed)])
-    return figures, deadlines
+            _sum_into(deadlines, (*key, ALL_STATES, due, report_date), [1, int(rec in closed)])
+        for report, body in _report_body_keys(rec_keys):
+            _sum_into(atoms, (report, body, themes, ALL_STATES), [1])
+    return figures, deadlines, atoms
 
 
 def _upsert(table: str, key: tuple, counters: tuple, rows: list[tuple]) -> None:
@@ -519,6 +586,17 @@ def _add(figures: dict[tuple, list[int]], sign: int) -> None:
 
 def _add_deadlines(deadlines: dict[tuple, list[int]], sign: int) -> None:
     _upsert(_tables()["deadline"], DEADLINE_KEY, DEADLINE_COUNTERS, _signed_rows(deadlines, sign))
+
+
+def _add_atoms(atoms: dict[tuple, list[int]], sign: int) -> None:
+    _upsert(_tables()["atom"], ATOM_KEY, ("count",), _signed_rows(atoms, sign))
+
+
+def _add_contribution(contribution: tuple[dict, dict, dict], sign: int) -> None:
+    figures, deadlines, atoms = contribution
+    _add(figures, sign)
+    _add_deadlines(deadlines, sign)
+    _add_atoms(atoms, sign)
 
 
 @dataclass
@@ -574,9 +652,7 @@ def recommendations_changing(rec_ids=(), *, report_ids=()):
                 .select_for_update()
                 .values_list("pk")
             )
-            figures, deadlines = _contribution(before, _dates_counted(before))
-            _add(figures, -1)
-            _add_deadlines(deadlines, -1)
+            _add_contribution(_contribution(before, _counted_as(before)), -1)
         changing.recs.update(before)
         changing.reports.update(report_ids)
         if outer is not None:
@@ -593,9 +669,7 @@ def recommendations_changing(rec_ids=(), *, report_ids=()):
         finally:
             del connection._coverage_changing
         after = changing.ids()
-        figures, deadlines = _contribution(after, _dates_store(after))
-        _add(figures, 1)
-        _add_deadlines(deadlines, 1)
+        _add_contribution(_contribution(after, _counted_store(after)), 1)
         gone = sorted(changing.recs - set(after))
         for chunk in _chunks(gone, 500):
             CoverageRecommendation.objects.filter(recommendation_id__in=chunk).delete()
@@ -682,6 +756,29 @@ def _expected_deadlines_sql() -> tuple[str, list]:
     return sql, [NO_DATE, False, *FINAL_CODES, NO_DATE, *FINAL_CODES]
 
 
+def _expected_atoms_sql() -> tuple[str, list]:
+    """A SELECT of every theme set figure row (ATOM_KEY, count) as the base tables give
+    them, under the theme sets recorded per recommendation (checked apart)."""
+    t = _tables()
+    sql = f"""
+        WITH active AS (SELECT r.id, r.report_id, p.themes
+                        FROM {t["rec"]} r JOIN {t["per_rec"]} p ON p.recommendation_id = r.id
+                        WHERE r.is_withdrawn = %s),
+        rk AS (SELECT id AS rec, 0 AS k FROM active
+               UNION ALL SELECT id, report_id FROM active),
+        {_key_ctes(t)}
+        SELECT rk.k, bk.k, a.themes, '', COUNT(*)
+        FROM active a JOIN rk ON rk.rec = a.id JOIN bk ON bk.rec = a.id
+        GROUP BY rk.k, bk.k, a.themes
+        UNION ALL
+        SELECT rk.k, bk.k, a.themes, f.member_state_id, COUNT(*)
+        FROM active a JOIN rk ON rk.rec = a.id JOIN bk ON bk.rec = a.id
+        JOIN {t["follow_up"]} f ON f.recommendation_id = a.id
+        GROUP BY rk.k, bk.k, a.themes, f.member_state_id
+    """
+    return sql, [False]
+
+
 def _counted_sql() -> tuple[str, list]:
     """Each recommendation's follow-ups and final follow-ups, from the base table."""
     t = _tables()
@@ -711,18 +808,21 @@ def figures_rebuild() -> None:
         cursor.execute(f"DELETE FROM {t['per_rec']}")
         sql, params = _counted_sql()
         cursor.execute(
-            f"INSERT INTO {t['per_rec']} (recommendation_id, follow_ups, final_follow_ups) "
-            f"SELECT * FROM ({sql}) AS counted",
+            f"INSERT INTO {t['per_rec']} (recommendation_id, follow_ups, final_follow_ups, "
+            f"themes) SELECT counted.*, '' FROM ({sql}) AS counted",
             params,
         )
-        _dates_store(list(Recommendation.objects.order_by("pk").values_list("pk", flat=True)))
-        cursor.execute(f"DELETE FROM {t['deadline']}")
-        sql, params = _expected_deadlines_sql()
-        cursor.execute(
-            f"INSERT INTO {t['deadline']} ({', '.join([*DEADLINE_KEY, *DEADLINE_COUNTERS])}) "
-            f"SELECT * FROM ({sql}) AS expected",
-            params,
-        )
+        _counted_store(list(Recommendation.objects.order_by("pk").values_list("pk", flat=True)))
+        for table, columns, expected in (
+            ("deadline", [*DEADLINE_KEY, *DEADLINE_COUNTERS], _expected_deadlines_sql),
+            ("atom", [*ATOM_KEY, "count"], _expected_atoms_sql),
+        ):
+            sql, params = expected()
+            cursor.execute(f"DELETE FROM {t[table]}")
+            cursor.execute(
+                f"INSERT INTO {t[table]} ({', '.join(columns)}) SELECT * FROM ({sql}) AS expected",
+                params,
+            )
 
 
 def _except_both_ways(cursor, names, stored: str, expected: str, params: list, limit: int):
@@ -768,36 +868,47 @@ def figures_differences(limit: int = 20) -> list[str]:
                 limit,
             )
         ]
-    differences += _dates_differences(limit)
+    differences += _counted_differences(limit)
     with connection.cursor() as cursor:
-        sql, params = _expected_deadlines_sql()
-        differences += [
-            f"deadline figures, {line}"
-            for line in _except_both_ways(
-                cursor,
-                [*DEADLINE_KEY, *DEADLINE_COUNTERS],
-                f"SELECT {', '.join([*DEADLINE_KEY, *DEADLINE_COUNTERS])} FROM {t['deadline']} "
-                f"WHERE {_nonzero(DEADLINE_COUNTERS)}",
-                f"SELECT * FROM ({sql}) AS expected",
-                params,
-                limit,
-            )
-        ]
+        for label, table, key, counters, expected in (
+            (
+                "deadline figures",
+                "deadline",
+                DEADLINE_KEY,
+                DEADLINE_COUNTERS,
+                _expected_deadlines_sql,
+            ),
+            ("theme set figures", "atom", ATOM_KEY, ("count",), _expected_atoms_sql),
+        ):
+            sql, params = expected()
+            differences += [
+                f"{label}, {line}"
+                for line in _except_both_ways(
+                    cursor,
+                    [*key, *counters],
+                    f"SELECT {', '.join([*key, *counters])} FROM {t[table]} "
+                    f"WHERE {_nonzero(counters)}",
+                    f"SELECT * FROM ({sql}) AS expected",
+                    params,
+                    limit,
+                )
+            ]
     return differences
 
 
-def _dates_differences(limit: int) -> list[str]:
-    """Recommendations counted under other dates than the base tables give."""
-    expected = _dates_expected()
+def _counted_differences(limit: int) -> list[str]:
+    """Recommendations counted under other dates or theme sets than the base tables
+    give."""
+    expected = _counted_expected()
     stored = {
-        rec: (due or NO_DATE, report_date)
-        for rec, due, report_date in CoverageRecommendation.objects.values_list(
-            "recommendation_id", "due_date", "report_date"
+        rec: (due or NO_DATE, report_date, themes)
+        for rec, due, report_date, themes in CoverageRecommendation.objects.values_list(
+            "recommendation_id", "due_date", "report_date", "themes"
         )
     }
-    wrong = sorted(rec for rec, dates in expected.items() if stored.get(rec) != dates)
+    wrong = sorted(rec for rec, counted in expected.items() if stored.get(rec) != counted)
     return [
-        f"dates of recommendation {rec}: counted under {stored.get(rec)}, "
-        f"the base tables give {expected[rec]}"
+        f"recommendation {rec} is counted under {stored.get(rec)} (due date, report date, "
+        f"themes); the base tables give {expected[rec]}"
         for rec in wrong[:limit]
     ]
