@@ -37,9 +37,11 @@ def default_due_dates(reports: Iterable[Report]) -> dict[int, datetime.date | No
             bodies.setdefault(report, set()).add(body)
         if start is not None:
             starts[report] = max(start, starts.get(report, start))
-    linked = Recommendation.bodies.through.objects.filter(
-        recommendation__report__in=ids
-    ).values_list("recommendation__report", "body")
+    linked = (
+        Recommendation.bodies.through.objects.filter(recommendation__report__in=ids)
+        .values_list("recommendation__report", "body")
+        .distinct()
+    )
     for report, body in linked:
         bodies.setdefault(report, set()).add(body)
     sessions: dict[int, list[datetime.date]] = {}
@@ -63,7 +65,8 @@ def default_due_dates(reports: Iterable[Report]) -> dict[int, datetime.date | No
 
 def report_due_dates_refresh(reports: Iterable[Report] | None = None) -> int:
     """Set the due date of reports not set by staff from the sessions of their bodies;
-    returns how many changed. Without `reports`, every report."""
+    returns how many changed. Without `reports`, every report (a few queries and batched
+    updates, whatever the number: the demo data set refreshes thousands at once)."""
     if reports is None:
         reports = Report.objects.only(
             "pk", "document_date", "imported_at", "due_date", "due_date_set_by_staff"
@@ -71,10 +74,10 @@ def report_due_dates_refresh(reports: Iterable[Report] | None = None) -> int:
     reports = [report for report in reports if not report.due_date_set_by_staff]
     due = default_due_dates(reports)
     changed = [report for report in reports if report.due_date != due[report.pk]]
+    for report in changed:
+        report.due_date = due[report.pk]
     with transaction.atomic():
-        for report in changed:
-            report.due_date = due[report.pk]
-            Report.objects.filter(pk=report.pk).update(due_date=report.due_date)
+        Report.objects.bulk_update(changed, ["due_date"], batch_size=500)
     return len(changed)
 
 
