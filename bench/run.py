@@ -38,9 +38,10 @@ Environment (all optional):
                           database is dropped and created again, and databases named
                           tracker_bench_* are created beside it (the role must be allowed to)
   BENCH_REUSE=1           reuse the data set if it was built with the same sizes and seed
-                          (SQLite's file survives the run; scripts/with_postgres.sh's server
-                          does not, so on PostgreSQL seed_demo runs every time unless
-                          BENCH_POSTGRESQL_URL names a lasting server)
+                          (and seed_demo version): SQLite's file survives the run; on
+                          PostgreSQL scripts/with_postgres.sh then keeps its cluster in
+                          BENCH_POSTGRESQL_DIR (default /tmp/tracker-bench-postgresql;
+                          WITH_POSTGRES_KEEP) between runs instead of a throwaway one
   BENCH_REPEAT            timed calls per API measurement (default 50)
   BENCH_EXPORT_RUNS       exports per side, interleaved; the median is shown (default 3)
 
@@ -808,11 +809,16 @@ def main() -> None:
     failed = []
     for number, vendor in enumerate(wanted):
         command = [sys.executable, __file__, "--database", vendor]
+        env = os.environ.copy()
         if vendor == POSTGRESQL and not os.environ.get("BENCH_POSTGRESQL_URL"):
             command = [str(ROOT / "scripts" / "with_postgres.sh"), *command]
+            if os.environ.get("BENCH_REUSE") == "1":  # a cluster that outlives the run
+                env["WITH_POSTGRES_KEEP"] = os.environ.get("BENCH_POSTGRESQL_DIR") or str(
+                    Path(tempfile.gettempdir()) / "tracker-bench-postgresql"
+                )
         if number:
             print(flush=True)
-        if subprocess.run(command, check=False).returncode != 0:
+        if subprocess.run(command, env=env, check=False).returncode != 0:
             failed.append(vendor)
     if failed:
         raise SystemExit(f"bench failed on {', '.join(failed)}")
@@ -829,6 +835,18 @@ def database_url_of(vendor: str) -> str:
         which = "BENCH_DATABASE_URL" if vendor == SQLITE else "BENCH_POSTGRESQL_URL or DATABASE_URL"
         raise SystemExit(f"bench --database {vendor}: {which} is {url!r}, not a {vendor} URL")
     return url
+
+
+def where_is(vendor: str, database_url: str) -> str:
+    """Where the data set lives, for the table's title."""
+    if vendor == SQLITE:
+        return f"file {sqlite_path(database_url)}"
+    if os.environ.get("BENCH_POSTGRESQL_URL"):
+        return "the server of BENCH_POSTGRESQL_URL"
+    kept = os.environ.get("WITH_POSTGRES_KEEP")
+    if kept:
+        return f"server of scripts/with_postgres.sh, its cluster kept in {kept} (fsync off)"
+    return "throwaway server of scripts/with_postgres.sh (fsync off, unix socket)"
 
 
 def bench_database(vendor: str) -> None:
@@ -883,13 +901,7 @@ def bench_database(vendor: str) -> None:
 
     import django
 
-    where = (
-        f"file {sqlite_path(database_url)}"
-        if vendor == SQLITE
-        else "BENCH_POSTGRESQL_URL"
-        if os.environ.get("BENCH_POSTGRESQL_URL")
-        else "throwaway server of scripts/with_postgres.sh (fsync off, unix socket)"
-    )
+    where = where_is(vendor, database_url)
     built = "reused" if build_seconds is None else f"built by seed_demo in {build_seconds:.0f} s"
     print(f"### {title}: {version}, {where}")
     print()
