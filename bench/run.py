@@ -72,7 +72,6 @@ from bench.databases import (  # noqa: E402
     Scratch,
     drop_and_create,
     raw_connection,
-    remove_sqlite,
     sqlite_path,
     vendor_of,
 )
@@ -103,10 +102,6 @@ def setup_django(database_url: str) -> None:
     import django
 
     django.setup()
-
-
-def remove_database(path: Path) -> None:
-    remove_sqlite(path)
 
 
 def median_seconds(function, repeat: int) -> float:
