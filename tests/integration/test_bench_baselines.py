@@ -14,10 +14,11 @@ from django.db import connection
 
 from bench.baselines import coverage_sql
 from bench.databases import Scratch
-from bench.raw_export import EXPORT_HEADER, EXPORT_SQL, THEME_CODES
+from bench.raw_export import EXPORT_HEADER, export_sql
 from bench.run import _same_figures
 from recommendations.models import FollowUp
 from recommendations.selectors.coverage import coverage_by_theme
+from recommendations.selectors.exports import STATUS_COLUMNS, status_rows
 from recommendations.services.demo import demo_build
 
 pytestmark = pytest.mark.django_db
@@ -39,15 +40,20 @@ def test_the_coverage_sql_gives_the_selectors_figures(demo):
     assert raw["total"]["median_age_open"] > 0
 
 
-def test_the_raw_export_query_gives_a_row_per_follow_up(demo):
-    sql = EXPORT_SQL.format(codes=THEME_CODES[connection.vendor])
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        rows = cursor.fetchall()
+def test_the_raw_export_query_gives_the_rows_and_deadlines_of_the_export(demo):
+    connection.ensure_connection()
+    today = datetime.date.today().isoformat()
+    rows = connection.connection.execute(export_sql(connection.vendor), {"today": today})
+    rows = rows.fetchall()
     assert len(rows) == FollowUp.objects.count() == 1500
+    assert [column.key for column in STATUS_COLUMNS] == EXPORT_HEADER
     assert all(len(row) == len(EXPORT_HEADER) for row in rows)
     assert {row[9] for row in rows} == {0, 1}  # verified, as a number on both
     assert all(row[4] for row in rows)  # every demo recommendation has a theme
+    # The deadline columns: the same as the tracker's, and some follow-ups overdue.
+    raw = [(row[0], row[13] and str(row[13]), row[14]) for row in rows]
+    assert raw == [(row[0], row[13], row[14]) for row in status_rows()]
+    assert any(days for _pk, _due, days in raw)
 
 
 def test_a_scratch_database_starts_each_run_from_its_template(tmp_path):
