@@ -72,7 +72,9 @@ test-postgres: install browser-deps
 test-fast: install
 	$(TEST_ENV) $(BIN)/pytest -m "not slow"
 
-# Benchmarks at the scale of the UN system (bench/run.py; see README "Performance").
+# Benchmarks at the scale of the UN system (bench/run.py; see README "Performance"):
+# one table on SQLite, then one on a throwaway PostgreSQL server that
+# scripts/with_postgres.sh starts as for the tests (BENCH_DATABASES=sqlite for one only).
 bench: install bench-pdf
 	$(BIN)/python bench/run.py
 

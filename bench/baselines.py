@@ -1,17 +1,19 @@
-"""Hand-written SQL baseline (SQLite) for the coverage table.
+"""Hand-written SQL baseline for the coverage table, on SQLite and on PostgreSQL.
 
 Written the way one would by hand, knowing the schema: a follow-up is unique per
 recommendation and member state, a theme link unique per recommendation and theme, so
-plain COUNT/SUM replace the ORM's COUNT(DISTINCT ...).
+plain COUNT/SUM replace the ORM's COUNT(DISTINCT ...). The SQL is the same on both
+databases but for the date of a timestamp and the parameter marker; `db` is a sqlite3
+connection or a psycopg one (bench/databases.py, raw_connection).
 """
 
 import datetime
 import math
-import sqlite3
 import statistics
 from collections import defaultdict
 from typing import Any
 
+from bench.databases import is_sqlite, placeholder
 from recommendations.selectors.coverage import (
     STATUS_CODES,
     TOTAL_CODE,
@@ -25,13 +27,15 @@ from recommendations.selectors.coverage import (
 COVERAGE_ROWS_SQL = """
 WITH per_rec AS (
     SELECT recommendation_id AS rid, COUNT(*) AS n,
-           SUM(status = 'not_started') AS s_not_started,
-           SUM(status = 'in_progress') AS s_in_progress,
-           SUM(status = 'implemented') AS s_implemented,
-           SUM(status = 'not_implemented') AS s_not_implemented,
-           SUM(status = 'not_applicable') AS s_not_applicable,
-           SUM(status = 'implemented' AND verified_at IS NOT NULL) AS verified,
-           SUM(status = 'implemented' AND verified_at IS NULL) AS unverified
+           COUNT(*) FILTER (WHERE status = 'not_started') AS s_not_started,
+           COUNT(*) FILTER (WHERE status = 'in_progress') AS s_in_progress,
+           COUNT(*) FILTER (WHERE status = 'implemented') AS s_implemented,
+           COUNT(*) FILTER (WHERE status = 'not_implemented') AS s_not_implemented,
+           COUNT(*) FILTER (WHERE status = 'not_applicable') AS s_not_applicable,
+           COUNT(*) FILTER (WHERE status = 'implemented' AND verified_at IS NOT NULL)
+               AS verified,
+           COUNT(*) FILTER (WHERE status = 'implemented' AND verified_at IS NULL)
+               AS unverified
     FROM recommendations_followup GROUP BY recommendation_id
 ),
 active AS (
@@ -63,12 +67,12 @@ ORDER BY 1, 2, 3
 STATUSES = ["not_started", "in_progress", "implemented", "not_implemented", "not_applicable"]
 
 COVERAGE_STATES_SQL = """
-SELECT f.member_state_id, m.name_en, m.name_zh, COUNT(*)
+SELECT m.iso3, m.name_en, m.name_zh, COUNT(*)
 FROM recommendations_followup f
 JOIN recommendations_recommendation r ON r.id = f.recommendation_id
 JOIN recommendations_memberstate m ON m.iso3 = f.member_state_id
 WHERE NOT r.is_withdrawn
-GROUP BY f.member_state_id
+GROUP BY m.iso3
 ORDER BY m.name_en
 """
 
@@ -92,47 +96,62 @@ FROM recommendations_recommendation r
 JOIN recommendations_report p ON p.id = r.report_id
 LEFT JOIN recommendations_recommendationtheme l ON l.recommendation_id = r.id
 LEFT JOIN recommendations_theme t ON t.id = l.theme_id
-WHERE r.is_withdrawn = 0
+WHERE NOT r.is_withdrawn
 """
 CLOSED_SQL = """
 SELECT DISTINCT f.recommendation_id
 FROM recommendations_followup f
 JOIN recommendations_recommendation r ON r.id = f.recommendation_id
-WHERE r.is_withdrawn = 0 AND f.status IN ('implemented', 'not_implemented', 'not_applicable')
+WHERE NOT r.is_withdrawn AND f.status IN ('implemented', 'not_implemented', 'not_applicable')
 """
 CLOSED_PAST_DUE_SQL = """
 SELECT f.member_state_id, COUNT(*)
 FROM recommendations_followup f
 JOIN recommendations_recommendation r ON r.id = f.recommendation_id
 JOIN recommendations_report p ON p.id = r.report_id
-WHERE r.is_withdrawn = 0
+WHERE NOT r.is_withdrawn
   AND f.status IN ('implemented', 'not_implemented', 'not_applicable')
-  AND COALESCE(r.due_date, p.due_date) < ?
+  AND COALESCE(r.due_date, p.due_date) < {param}
 GROUP BY f.member_state_id
 """
 REPORT_DATES_SQL = """
-SELECT p.id, COALESCE(MAX(s.start_date), p.document_date, substr(p.imported_at, 1, 10))
+SELECT p.id, COALESCE(MAX(s.start_date), p.document_date, {imported_day})
 FROM recommendations_report p
 LEFT JOIN recommendations_reportsession s ON s.report_id = p.id
 GROUP BY p.id
 """
 
 
-def _deadlines(db: sqlite3.Connection, today: datetime.date):
+# The date (UTC) of a timestamp column: SQLite stores ISO text, PostgreSQL a timestamptz
+# (and Django's connections use UTC).
+IMPORTED_DAY = {True: "substr(p.imported_at, 1, 10)", False: "CAST(p.imported_at AS date)"}
+
+
+def _date(value) -> datetime.date | None:
+    """A date column's value: ISO text from sqlite3, a date from psycopg."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _deadlines(db, today: datetime.date):
     """(figures per row code, overdue per member state), as coverage_by_theme has them."""
     members: dict[str, list[int]] = defaultdict(list)
-    due_of: dict[int, str | None] = {}
+    due_of: dict[int, datetime.date | None] = {}
     report_of: dict[int, int] = {}
     for pk, report, due, code in db.execute(DEADLINE_RECOMMENDATIONS_SQL):
-        due_of[pk], report_of[pk] = due, report
+        due_of[pk], report_of[pk] = _date(due), report
         if code is not None:
             members[code].append(pk)
     members[TOTAL_CODE] = list(due_of)
-    iso_today = today.isoformat()
-    past_due = {pk for pk, due in due_of.items() if due is not None and due < iso_today}
+    past_due = {pk for pk, due in due_of.items() if due is not None and due < today}
     closed = {pk for (pk,) in db.execute(CLOSED_SQL)}
-    closed_past_due = dict(db.execute(CLOSED_PAST_DUE_SQL, (iso_today,)).fetchall())
-    dates = {pk: datetime.date.fromisoformat(day) for pk, day in db.execute(REPORT_DATES_SQL)}
+    closed_past_due = dict(
+        db.execute(
+            CLOSED_PAST_DUE_SQL.format(param=placeholder(db)),
+            (today.isoformat() if is_sqlite(db) else today,),
+        ).fetchall()
+    )
+    report_dates = REPORT_DATES_SQL.format(imported_day=IMPORTED_DAY[is_sqlite(db)])
+    dates = {pk: _date(day) for pk, day in db.execute(report_dates)}
     age = {pk: (today - dates[report_of[pk]]).days for pk in due_of if pk not in closed}
     figures = {}
     for code, pks in members.items():
@@ -146,7 +165,8 @@ def _deadlines(db: sqlite3.Connection, today: datetime.date):
 
 
 def _row(code, name_zh, name_en, counts, states_reporting) -> dict[str, Any]:
-    recommendations, covered, follow_ups, *rest = counts
+    # SUM of counts is a numeric on PostgreSQL (a Decimal): whole numbers here.
+    recommendations, covered, follow_ups, *rest = (int(count) for count in counts)
     status_counts = dict(zip(STATUSES, rest[: len(STATUSES)], strict=True))
     verified, unverified = rest[len(STATUSES) :]
     return {
@@ -164,7 +184,7 @@ def _row(code, name_zh, name_en, counts, states_reporting) -> dict[str, Any]:
     }
 
 
-def coverage_sql(db: sqlite3.Connection, today: datetime.date) -> dict[str, Any]:
+def coverage_sql(db, today: datetime.date) -> dict[str, Any]:
     """The same result as coverage_by_theme(today=today) without a scope (the "No theme"
     row aside), from seven SQL queries."""
     if STATUSES != STATUS_CODES:

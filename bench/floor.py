@@ -7,8 +7,10 @@ serializer, paginator, throttle or content negotiation: rows come from .values()
 out through JsonResponse. Mounted by bench/urls.py under /api/v1/floor/ for the bench only.
 """
 
+import datetime
 from collections import defaultdict
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import JsonResponse
 from django.utils import timezone
 
@@ -68,9 +70,20 @@ def _page(request) -> tuple[int, int]:
     return limit, offset
 
 
+class _Encoder(DjangoJSONEncoder):
+    """Times to the microsecond, as DRF writes them (DjangoJSONEncoder keeps
+    milliseconds; a follow-up PATCHed through the API has microseconds)."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime):
+            text = o.isoformat()
+            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+        return super().default(o)
+
+
 def _json(count: int, results: list) -> JsonResponse:
     body = {"count": count, "next": None, "previous": None, "results": results}
-    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(body, encoder=_Encoder, json_dumps_params={"ensure_ascii": False})
 
 
 def _rename(row: dict, fields: dict[str, str]) -> dict:

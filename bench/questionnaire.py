@@ -2,11 +2,14 @@
 
     .venv/bin/python bench/questionnaire.py      (alone; also row 5 of bench/run.py)
 
-A throwaway SQLite database (BENCH_QUESTIONNAIRE_DATABASE, default
-/tmp/tracker-bench-questionnaire.sqlite3, deleted first) gets `seed_demo` with
+A throwaway database gets `seed_demo` with
 BENCH_QUESTIONNAIRE_RECOMMENDATIONS recommendations (default 2,000) and 50 follow-ups per
 recommendation spread over the member states, so that Kenya follows up about a quarter of
-them, some with actions. Each round starts from a copy of that database and times, for
+them, some with actions. On SQLite (the default, or when BENCH_DATABASE_URL is a
+sqlite:/// URL) it is the file BENCH_QUESTIONNAIRE_DATABASE (default
+/tmp/tracker-bench-questionnaire.sqlite3, deleted first); when BENCH_DATABASE_URL is a
+PostgreSQL URL (bench/run.py on PostgreSQL), the database tracker_bench_questionnaire on
+that server. Each round starts from a copy of that database and times, for
 Kenya's whole questionnaire (every active recommendation):
 
 - export: questionnaire_export() to XLSX bytes;
@@ -27,7 +30,6 @@ so its floor is one write and two reads. Medians of BENCH_QUESTIONNAIRE_RUNS rou
 import io
 import os
 import random
-import shutil
 import statistics
 import sys
 import tempfile
@@ -154,14 +156,14 @@ def floor_read(data: bytes) -> int:
 # The measurement (a process of its own: it sets Django up on its database) ----------------
 
 
-def build(database: Path, recommendations: int) -> dict:
+def build(scratch, recommendations: int) -> dict:
     from django.core.management import call_command
     from django.db import connections
 
-    from bench.run import remove_database, setup_django
+    from bench.run import setup_django
 
-    remove_database(database)
-    setup_django(f"sqlite:///{database}")
+    scratch.create()
+    setup_django(scratch.url)
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     call_command(
@@ -178,16 +180,18 @@ def build(database: Path, recommendations: int) -> dict:
 
 def measure() -> dict:
     """Build the database, then BENCH_QUESTIONNAIRE_RUNS interleaved rounds."""
-    from bench.run import remove_database
+    from bench.databases import Scratch
+    from bench.run import DEFAULT_DATABASE_URL
 
     database = Path(os.environ.get("BENCH_QUESTIONNAIRE_DATABASE", DATABASE))
+    base_url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL
+    scratch = Scratch(base_url, "tracker_bench_questionnaire", sqlite_file=database)
     recommendations = env_int("BENCH_QUESTIONNAIRE_RECOMMENDATIONS", 2000)
     runs = env_int("BENCH_QUESTIONNAIRE_RUNS", 3)
     changes = env_int("BENCH_QUESTIONNAIRE_CHANGES", 300)
     new_actions = env_int("BENCH_QUESTIONNAIRE_ACTIONS", 50)
-    result = build(database, recommendations)
-    template = database.with_suffix(".template")
-    shutil.copyfile(database, template)
+    result = build(scratch, recommendations)
+    scratch.save_template()
 
     from django.db import connections
 
@@ -198,8 +202,7 @@ def measure() -> dict:
     try:
         for _ in range(runs):
             connections.close_all()
-            remove_database(database)
-            shutil.copyfile(template, database)
+            scratch.restore()
             state = MemberState.objects.get(iso3=STATE)
             follow_ups = FollowUp.objects.filter(member_state=state).count()
             actions_before = Action.objects.count()
@@ -246,8 +249,7 @@ def measure() -> dict:
             )
     finally:
         connections.close_all()
-        remove_database(database)
-        template.unlink(missing_ok=True)
+        scratch.drop()
     result.update({key: statistics.median(values) for key, values in times.items()})
     result["runs"] = runs
     return result

@@ -1,13 +1,20 @@
-"""Benchmarks of the tracker against baselines measured in the same run; prints one table.
+"""Benchmarks of the tracker against baselines measured in the same run; one table per
+database: SQLite, then PostgreSQL.
 
     .venv/bin/python bench/run.py          (or: make bench)
+    BENCH_DATABASES=sqlite .venv/bin/python bench/run.py        (one database only)
 
-Builds a throwaway SQLite database once (migrate + seed_demo), then measures:
+Each database is benched by a process of its own (`bench/run.py --database sqlite|postgresql`);
+PostgreSQL's runs under scripts/with_postgres.sh, which starts a throwaway server the way
+the test suite does (initdb in a temporary directory, fsync off, unix socket only) and
+removes it afterwards, unless BENCH_POSTGRESQL_URL names a server to use instead. On each,
+the bench builds a throwaway database once (migrate + seed_demo), then measures:
 1. import_seeds into an empty database, and the re-import of the unchanged seeds;
 2. two API lists through the WSGI app with a real liaison token, against a bare Django
    view (bench/floor.py) with the same authentication, middleware and rows;
 3. coverage_by_theme() over everything, against hand-written SQL (bench/baselines.py);
-4. export_statuses (CSV) of every follow-up, against sqlite3 -> csv.writer;
+4. export_statuses (CSV) of every follow-up, against the driver (sqlite3, psycopg) ->
+   csv.writer;
 5. the questionnaire round trip of one state over 2,000 recommendations (export, preview,
    apply) in a database of its own, against openpyxl writing and reading the same cells
    (bench/questionnaire.py, which also runs alone and documents its BENCH_QUESTIONNAIRE_*
@@ -15,13 +22,26 @@ Builds a throwaway SQLite database once (migrate + seed_demo), then measures:
 6. the session report (DOCX) over every recommendation, its annex capped, against
    coverage_by_theme() alone in the same process (bench/session_report.py).
 
+The baselines run on the same database as the tracker: the hand-written SQL through
+sqlite3 on SQLite and through the Django connection's psycopg connection on PostgreSQL
+(bench/databases.py); import_seeds and the questionnaire get databases of their own on
+the same server (a file, or a database created from a template per run).
+
 Environment (all optional):
+  BENCH_DATABASES         which, in order (default sqlite,postgresql)
   BENCH_RECOMMENDATIONS   demo recommendations (default 100000)
   BENCH_FOLLOW_UPS        demo follow-ups (default 1000000)
   BENCH_SEED              seed_demo seed (default 0)
   BENCH_DATABASE_URL      SQLite URL of the throwaway database
                           (default sqlite:////tmp/tracker-bench.sqlite3; it is deleted first)
-  BENCH_REUSE=1           reuse that database if it was built with the same sizes and seed
+  BENCH_POSTGRESQL_URL    a PostgreSQL server to use instead of a throwaway one: its
+                          database is dropped and created again, and databases named
+                          tracker_bench_* are created beside it (the role must be allowed to)
+  BENCH_REUSE=1           reuse the data set if it was built with the same sizes and seed
+                          (and seed_demo version): SQLite's file survives the run; on
+                          PostgreSQL scripts/with_postgres.sh then keeps its cluster in
+                          BENCH_POSTGRESQL_DIR (default /tmp/tracker-bench-postgresql;
+                          WITH_POSTGRES_KEEP) between runs instead of a throwaway one
   BENCH_REPEAT            timed calls per API measurement (default 50)
   BENCH_EXPORT_RUNS       exports per side, interleaved; the median is shown (default 3)
 
@@ -33,7 +53,6 @@ import io
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -46,8 +65,22 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.databases import (  # noqa: E402
+    POSTGRESQL,
+    SQLITE,
+    TITLES,
+    Scratch,
+    drop_and_create,
+    raw_connection,
+    sqlite_path,
+    vendor_of,
+)
+
 DEFAULT_DATABASE_URL = f"sqlite:///{Path(tempfile.gettempdir()) / 'tracker-bench.sqlite3'}"
-IMPORT_DATABASE = Path(tempfile.gettempdir()) / "tracker-bench-import.sqlite3"
+IMPORT_DATABASE = "tracker_bench_import"  # a file in the temporary directory on SQLite
+# What seed_demo builds, beside its sizes: a data set built by an older one is rebuilt.
+# 2: the sessions of the bodies and the due dates.
+DEMO_VERSION = 2
 RECOMMENDATION_QUERY = "limit=50&theme=drugs&body=CND"
 FOLLOW_UP_QUERY = "limit=50"
 
@@ -69,11 +102,6 @@ def setup_django(database_url: str) -> None:
     import django
 
     django.setup()
-
-
-def remove_database(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def median_seconds(function, repeat: int) -> float:
@@ -104,8 +132,9 @@ def child_imports() -> dict:
     """import_seeds into an empty database (3 fresh copies), then unchanged re-imports."""
     import hashlib
 
-    remove_database(IMPORT_DATABASE)
-    setup_django(f"sqlite:///{IMPORT_DATABASE}")
+    scratch = Scratch(os.environ["BENCH_DATABASE_URL"], IMPORT_DATABASE)
+    scratch.create()
+    setup_django(scratch.url)
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connections
@@ -114,13 +143,11 @@ def child_imports() -> dict:
 
     call_command("migrate", verbosity=0)
     connections.close_all()
-    template = IMPORT_DATABASE.with_suffix(".template")
-    shutil.copyfile(IMPORT_DATABASE, template)
+    scratch.save_template()
     fresh = []
     for _ in range(3):
         connections.close_all()
-        remove_database(IMPORT_DATABASE)
-        shutil.copyfile(template, IMPORT_DATABASE)
+        scratch.restore()
         started = time.perf_counter()
         call_command("import_seeds", stdout=io.StringIO())
         fresh.append(time.perf_counter() - started)
@@ -144,8 +171,7 @@ def child_imports() -> dict:
         "hash": median_seconds(hash_all, 5),
     }
     connections.close_all()
-    remove_database(IMPORT_DATABASE)
-    template.unlink()
+    scratch.drop()
     return result
 
 
@@ -166,10 +192,8 @@ def child_export(kind: str, trace: bool) -> dict:
         else:
             from bench.raw_export import export_csv_raw
 
-            path = database_url.removeprefix("sqlite:///")
-
             def run() -> int:
-                return export_csv_raw(path, Path(directory) / "statuses.csv")
+                return export_csv_raw(database_url, Path(directory) / "statuses.csv")
 
         if trace:
             tracemalloc.start()
@@ -203,45 +227,61 @@ def run_child(*args: str) -> dict:
 # The data set ------------------------------------------------------------------------
 
 
-def refuse_real_database(database: Path) -> None:
-    """The bench deletes its database: never one that holds imported (non-demo) reports."""
+REAL_REPORT_SQL = "SELECT symbol FROM recommendations_report WHERE symbol NOT LIKE 'DEMO/%' LIMIT 1"
+# The data set's parameters, recorded in the database itself once seed_demo is done.
+MARKER_SQL = {
+    "create": "CREATE TABLE bench_data_set (params TEXT NOT NULL)",
+    "insert": "INSERT INTO bench_data_set VALUES (%s)",
+    "select": "SELECT params FROM bench_data_set",
+}
+
+
+def _query_or_none(url: str, sql: str):
+    """The first row of `sql`, or None where the table is not there (not a tracker
+    database, or an empty one: a throwaway)."""
+    from django.db import DatabaseError
+
+    if vendor_of(url) == SQLITE and not sqlite_path(url).exists():
+        return None
+    try:  # PostgreSQL: Django's connection is in autocommit, a failed query leaves no trace
+        with raw_connection(url) as db:
+            return db.execute(sql).fetchone()
+    except (DatabaseError, *_driver_errors()):
+        return None
+
+
+def _driver_errors() -> tuple:
     import sqlite3
 
-    if not database.exists():
-        return
-    db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-    try:
-        real = db.execute(
-            "SELECT symbol FROM recommendations_report WHERE symbol NOT LIKE 'DEMO/%' LIMIT 1"
-        ).fetchone()
-    except sqlite3.DatabaseError:
-        real = None  # not a tracker database (or an empty file): a throwaway
-    finally:
-        db.close()
+    import psycopg
+
+    return (sqlite3.DatabaseError, psycopg.Error)
+
+
+def refuse_real_database(url: str) -> None:
+    """The bench deletes its database: never one that holds imported (non-demo) reports."""
+    real = _query_or_none(url, REAL_REPORT_SQL)
     if real:
         raise SystemExit(
-            f"{database} holds imported reports (e.g. {real[0]}): the bench deletes its "
-            "database, so point BENCH_DATABASE_URL at a throwaway file."
+            f"{url} holds imported reports (e.g. {real[0]}): the bench deletes its "
+            "database, so point the bench at a throwaway one."
         )
 
 
-def build(database: Path, params: dict) -> tuple[float | None, dict]:
+def build(url: str, params: dict) -> tuple[float | None, dict]:
     """migrate + seed_demo into a fresh database, unless BENCH_REUSE allows the last one."""
     from django.core.management import call_command
-    from django.db import connections
+    from django.db import connection, connections
 
-    from recommendations.models import Action, FollowUp, Recommendation, Report
+    from recommendations.models import Action, BodySession, FollowUp, Recommendation, Report
 
-    refuse_real_database(database)
-    marker = Path(f"{database}.json")
+    refuse_real_database(url)
     reuse = os.environ.get("BENCH_REUSE") == "1"
+    built = _query_or_none(url, MARKER_SQL["select"])
     seconds = None
-    if not (
-        reuse and database.exists() and marker.exists() and json.loads(marker.read_text()) == params
-    ):
+    if not (reuse and built and json.loads(built[0]) == params):
         connections.close_all()
-        marker.unlink(missing_ok=True)
-        remove_database(database)
+        drop_and_create(url)
         call_command("migrate", verbosity=0)
         started = time.perf_counter()
         call_command(
@@ -252,7 +292,9 @@ def build(database: Path, params: dict) -> tuple[float | None, dict]:
             verbosity=0,
         )
         seconds = time.perf_counter() - started
-        marker.write_text(json.dumps(params))
+        with connection.cursor() as cursor:
+            cursor.execute(MARKER_SQL["create"])
+            cursor.execute(MARKER_SQL["insert"], [json.dumps(params)])
     else:
         call_command("migrate", verbosity=0)  # a data set built before newer migrations
     counts = {
@@ -260,6 +302,7 @@ def build(database: Path, params: dict) -> tuple[float | None, dict]:
         "recommendations": Recommendation.objects.count(),
         "follow_ups": FollowUp.objects.count(),
         "actions": Action.objects.count(),
+        "sessions": BodySession.objects.count(),
     }
     return seconds, counts
 
@@ -381,16 +424,13 @@ def _same_figures(orm: dict, raw: dict) -> bool:
     return all(shared(orm[key], raw[key]) == raw[key] for key in ("themes", "total", "states"))
 
 
-def bench_coverage(database: Path) -> dict:
-    import sqlite3
-
+def bench_coverage(url: str) -> dict:
     from django.utils import timezone
 
     from bench.baselines import coverage_sql
     from recommendations.selectors.coverage import coverage_by_theme
 
-    db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-    try:
+    with raw_connection(url) as db:
         today = timezone.localdate()
         orm_result = coverage_by_theme(today=today)
         raw_result = coverage_sql(db, today)
@@ -405,8 +445,6 @@ def bench_coverage(database: Path) -> dict:
             "queries": count_queries(coverage_by_theme),
             "agree": agree,
         }
-    finally:
-        db.close()
 
 
 # Maintained coverage figures (issue 19) ---------------------------------------------
@@ -423,11 +461,10 @@ def _median_of(function, repeat: int) -> float:
     return median_seconds(function, repeat)
 
 
-def bench_figures(database: Path, repeat: int) -> dict:
+def bench_figures(url: str, repeat: int) -> dict:
     """Coverage from the maintained figures, per scope; the plain GROUP BY; the page; a
     liaison PATCH with and without the maintenance."""
     import datetime
-    import sqlite3
 
     from django.conf import settings
     from django.contrib.auth import get_user_model
@@ -435,18 +472,15 @@ def bench_figures(database: Path, repeat: int) -> dict:
     from django.test.utils import override_settings
 
     from recommendations.models import Body, FollowUp, MemberState, Report
-    from recommendations.selectors.coverage import coverage_by_theme
+    from recommendations.selectors.coverage import coverage_by_theme, coverage_for_liaison
     from recommendations.services import follow_ups as follow_up_services
     from recommendations.services.tokens import liaison_create
 
-    db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-    try:
+    with raw_connection(url) as db:
         everything, group_by = [], []
         for _ in range(5):  # interleaved
             everything.append(median_seconds(coverage_by_theme, 1))
             group_by.append(median_seconds(lambda: db.execute(GROUP_BY_SQL).fetchall(), 1))
-    finally:
-        db.close()
     from recommendations.selectors import coverage as coverage_selectors
 
     scope_all = {"report_id": None, "body_code": None}
@@ -455,10 +489,10 @@ def bench_figures(database: Path, repeat: int) -> dict:
         lambda: coverage_selectors._from_figures(scope_all, None, True), 5
     )
     deadlines = _median_of(
-        lambda: coverage_selectors._Deadlines(
-            scope=scope_all, period=period_all, today=datetime.date.today()
+        lambda: coverage_selectors._DeadlineFigures(
+            body_code=None, period=period_all, today=datetime.date.today()
         ),
-        3,
+        5,
     )
     report = Report.objects.order_by("pk").first()
     body = Body.objects.filter(recommendations__report=report).order_by("code").first()
@@ -471,6 +505,10 @@ def bench_figures(database: Path, repeat: int) -> dict:
         "report + body": {"report": report.pk, "body": body.code},
     }
     scoped = {name: _median_of(lambda a=a: coverage_by_theme(**a), 5) for name, a in scopes.items()}
+    # What a liaison's GET /api/v1/coverage/ computes: small numbers withheld.
+    scoped["everything, as a liaison sees it (small numbers withheld)"] = _median_of(
+        lambda: coverage_for_liaison("KEN", minimum=settings.COVERAGE_MIN_OTHER_STATES), 5
+    )
     date_range = _median_of(
         lambda: coverage_by_theme(
             updated_from=datetime.date(2020, 1, 1), updated_to=datetime.date(2020, 12, 31)
@@ -535,8 +573,10 @@ def bench_figures(database: Path, repeat: int) -> dict:
         "without_deadlines": without_deadlines,
         "deadlines": deadlines,
         "queries": count_queries(coverage_by_theme),
-        "agree": coverage_by_theme(today=datetime.date(1900, 1, 1))
-        == coverage_by_theme(today=datetime.date(1900, 1, 1), source="tables"),
+        "agree": all(
+            coverage_by_theme(**scope) == coverage_by_theme(**scope, source="tables")
+            for scope in [{}, {"member_state": "KEN"}, {"body": "CND"}]
+        ),
         "scoped": scoped,
         "date_range": date_range,
         "page": page,
@@ -557,7 +597,7 @@ def figure_rows(fig: dict) -> list[list[str]]:
             "coverage over everything from the maintained figures (with deadlines)",
             f"{ms(fig['everything'])}, {fig['queries']} queries",
             f"one plain GROUP BY follow-up × theme: {ms(fig['group_by'])}",
-            f"{ratio:.0f}× faster",
+            f"{ratio:.1f}× faster",
             "≤ 100 ms, ≥ 20× faster",
             verdict(fig["everything"] <= 0.1 and ratio >= 20),
         ]
@@ -567,7 +607,7 @@ def figure_rows(fig: dict) -> list[list[str]]:
             "3c",
             "of which the figures read (themes, total, states)",
             ms(fig["without_deadlines"]),
-            "the recomputation from the tables: "
+            "the recomputation from the tables (all, KEN, CND): "
             + ("same numbers" if fig["agree"] else "NUMBERS DIFFER"),
             "—",
             "≤ 100 ms",
@@ -577,7 +617,7 @@ def figure_rows(fig: dict) -> list[list[str]]:
     rows.append(
         [
             "3d",
-            "of which the deadline figures (overdue, median age; base tables)",
+            "of which the deadline figures (overdue, median age, overdue per state)",
             ms(fig["deadlines"]),
             "—",
             "—",
@@ -600,7 +640,7 @@ def figure_rows(fig: dict) -> list[list[str]]:
     rows.append(
         [
             "3f",
-            "coverage, scope: follow-ups updated in 2020 (base tables)",
+            "coverage, scope: follow-ups updated in 2020 (follow-ups from the base table)",
             ms(fig["date_range"]),
             "—",
             "—",
@@ -719,7 +759,7 @@ def table(results: dict) -> list[list[str]]:
             "4a",
             f"export_statuses --format csv, {tracker['rows']:,} rows: median of {exp['runs']}",
             f"{speed:,.0f} rows/s ({s(tracker['seconds'])})",
-            f"sqlite3 → csv.writer: {raw_speed:,.0f} rows/s ({s(raw['seconds'])})"
+            f"{exp['driver']} → csv.writer: {raw_speed:,.0f} rows/s ({s(raw['seconds'])})"
             + ("" if tracker["rows"] == raw["rows"] else " — ROW COUNTS DIFFER"),
             f"{speed / raw_speed:.2f}×",
             "≥ 0.5×",
@@ -760,33 +800,87 @@ def render(header: list[str], rows: list[list[str]]) -> str:
 
 
 def main() -> None:
+    """Each database of BENCH_DATABASES in a process of its own (Django is set up once per
+    process); PostgreSQL under scripts/with_postgres.sh unless BENCH_POSTGRESQL_URL."""
+    wanted = [name.strip() for name in os.environ.get("BENCH_DATABASES", "").split(",")]
+    wanted = [name for name in wanted if name] or [SQLITE, POSTGRESQL]
+    unknown = set(wanted) - set(TITLES)
+    if unknown:
+        raise SystemExit(f"BENCH_DATABASES: unknown {sorted(unknown)}; sqlite, postgresql")
+    failed = []
+    for number, vendor in enumerate(wanted):
+        command = [sys.executable, __file__, "--database", vendor]
+        env = os.environ.copy()
+        if vendor == POSTGRESQL and not os.environ.get("BENCH_POSTGRESQL_URL"):
+            command = [str(ROOT / "scripts" / "with_postgres.sh"), *command]
+            if os.environ.get("BENCH_REUSE") == "1":  # a cluster that outlives the run
+                env["WITH_POSTGRES_KEEP"] = os.environ.get("BENCH_POSTGRESQL_DIR") or str(
+                    Path(tempfile.gettempdir()) / "tracker-bench-postgresql"
+                )
+        if number:
+            print(flush=True)
+        if subprocess.run(command, env=env, check=False).returncode != 0:
+            failed.append(vendor)
+    if failed:
+        raise SystemExit(f"bench failed on {', '.join(failed)}")
+
+
+def database_url_of(vendor: str) -> str:
+    """The bench's database: BENCH_DATABASE_URL (SQLite); BENCH_POSTGRESQL_URL, else the
+    DATABASE_URL that scripts/with_postgres.sh exports (PostgreSQL)."""
+    if vendor == SQLITE:
+        url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL
+    else:
+        url = os.environ.get("BENCH_POSTGRESQL_URL") or os.environ.get("DATABASE_URL", "")
+    if not url or vendor_of(url) != vendor:
+        which = "BENCH_DATABASE_URL" if vendor == SQLITE else "BENCH_POSTGRESQL_URL or DATABASE_URL"
+        raise SystemExit(f"bench --database {vendor}: {which} is {url!r}, not a {vendor} URL")
+    return url
+
+
+def where_is(vendor: str, database_url: str) -> str:
+    """Where the data set lives, for the table's title."""
+    if vendor == SQLITE:
+        return f"file {sqlite_path(database_url)}"
+    if os.environ.get("BENCH_POSTGRESQL_URL"):
+        return "the server of BENCH_POSTGRESQL_URL"
+    kept = os.environ.get("WITH_POSTGRES_KEEP")
+    if kept:
+        return f"server of scripts/with_postgres.sh, its cluster kept in {kept} (fsync off)"
+    return "throwaway server of scripts/with_postgres.sh (fsync off, unix socket)"
+
+
+def bench_database(vendor: str) -> None:
+    """The whole bench on one database; prints its table, titled."""
     params = {
         "recommendations": env_int("BENCH_RECOMMENDATIONS", 100_000),
         "follow_ups": env_int("BENCH_FOLLOW_UPS", 1_000_000),
         "seed": env_int("BENCH_SEED", 0),
+        "demo": DEMO_VERSION,
     }
     repeat = env_int("BENCH_REPEAT", 50)
     export_runs = env_int("BENCH_EXPORT_RUNS", 3)
-    database_url = os.environ.setdefault("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
-    if not database_url.startswith("sqlite:///"):
-        raise SystemExit("BENCH_DATABASE_URL: the baselines read SQLite directly; use sqlite:///")
-    say = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
+    database_url = database_url_of(vendor)
+    os.environ["BENCH_DATABASE_URL"] = database_url  # for the children
+    title = TITLES[vendor]
+    say = lambda message: print(f"[{title}] {message}", file=sys.stderr, flush=True)  # noqa: E731
 
     say("1/6 import_seeds into an empty database …")
     results: dict = {"repeat": repeat, "imports": run_child("imports")}
     setup_django(database_url)
-    from django.conf import settings
     from django.db import connections
 
-    database = Path(settings.DATABASES["default"]["NAME"])
-    say(f"the data set in {database} (seed_demo {params}; BENCH_REUSE=1 reuses it) …")
-    build_seconds, counts = build(database, params)
+    from bench.databases import server_version
+
+    say(f"the data set (seed_demo {params}; BENCH_REUSE=1 reuses it) …")
+    build_seconds, counts = build(database_url, params)
+    version = server_version(database_url)
     say("2/6 API lists …")
     results["api"] = bench_api(repeat)
     say("3/6 coverage …")
-    results["coverage"] = bench_coverage(database)
-    say("3/5 coverage from the maintained figures …")
-    results["figures"] = bench_figures(database, repeat)
+    results["coverage"] = bench_coverage(database_url)
+    say("3/6 coverage from the maintained figures …")
+    results["figures"] = bench_figures(database_url, repeat)
     connections.close_all()
     say("4/6 export …")
     runs: dict[str, list[dict]] = {"tracker": [], "raw": []}
@@ -799,6 +893,7 @@ def main() -> None:
         "tracker_traced": run_child("export", "tracker", "trace"),
         "raw_traced": run_child("export", "raw", "trace"),
         "runs": export_runs,
+        "driver": "sqlite3" if vendor == SQLITE else "psycopg",
     }
     say("5/6 questionnaire round trip (a database of its own) …")
     results["questionnaire"] = run_child("questionnaire")
@@ -807,11 +902,14 @@ def main() -> None:
 
     import django
 
+    where = where_is(vendor, database_url)
     built = "reused" if build_seconds is None else f"built by seed_demo in {build_seconds:.0f} s"
+    print(f"### {title}: {version}, {where}")
+    print()
     print(
         f"Data set: {counts['reports']:,} reports, {counts['recommendations']:,} "
-        f"recommendations, {counts['follow_ups']:,} follow-ups, {counts['actions']:,} actions "
-        f"(seed {params['seed']}; {built}); SQLite {database}."
+        f"recommendations, {counts['follow_ups']:,} follow-ups, {counts['actions']:,} actions, "
+        f"{counts['sessions']:,} sessions of the bodies (seed {params['seed']}; {built})."
     )
     print(
         f"Python {platform.python_version()}, Django {django.get_version()}, "
@@ -819,11 +917,13 @@ def main() -> None:
     )
     print()
     header = ["#", "measure", "tracker", "baseline (same run)", "ratio", "target", "result"]
-    print(render(header, table(results)))
+    print(render(header, table(results)), flush=True)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+    if len(sys.argv) > 2 and sys.argv[1] == "--database":
+        bench_database(sys.argv[2])
+    elif len(sys.argv) > 2 and sys.argv[1] == "--child":
         if sys.argv[2] == "imports":
             print(json.dumps(child_imports()))
         elif sys.argv[2] == "session_report":

@@ -27,6 +27,11 @@
 #   6. Runs COMMAND, then always stops the server and deletes the temporary
 #      directory, and exits with COMMAND's exit status.
 #
+# WITH_POSTGRES_KEEP=DIR (optional, for `BENCH_REUSE=1 make bench`): the cluster lives
+# in DIR instead of a temporary directory. It is initdb'd (steps 2 and 4) only when DIR
+# holds none yet, and kept after the command: the server is stopped, DIR is not deleted,
+# so the next run finds its databases as they were. Delete DIR to start afresh.
+#
 # Progress messages go to stderr, prefixed with "with_postgres:".
 
 set -euo pipefail
@@ -99,6 +104,7 @@ urlencode() {
 # --- cleanup (always) -------------------------------------------------------
 PG_TMP=""
 PG_STARTED=0
+PG_KEEP="${WITH_POSTGRES_KEEP:-}"
 cleanup() {
   local rc=$?
   set +e
@@ -120,7 +126,9 @@ cleanup() {
       done
     fi
   fi
-  if [ -n "$PG_TMP" ] && [ -d "$PG_TMP" ]; then
+  if [ -n "$PG_KEEP" ]; then
+    log "kept $PG_KEEP"
+  elif [ -n "$PG_TMP" ] && [ -d "$PG_TMP" ]; then
     rm -rf -- "$PG_TMP"
     log "removed $PG_TMP"
   fi
@@ -132,29 +140,38 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- 2. initdb ----------------------------------------------------------------
-PG_TMP="$(mktemp -d "${TMPDIR:-/tmp}/with_postgres.XXXXXXXX")"
+PG_NEW=1
+if [ -n "$PG_KEEP" ]; then
+  mkdir -p -- "$PG_KEEP"
+  PG_TMP="$(cd "$PG_KEEP" && pwd)"
+  PG_KEEP="$PG_TMP"
+  if [ -f "$PG_TMP/data/PG_VERSION" ]; then PG_NEW=0; fi
+else
+  PG_TMP="$(mktemp -d "${TMPDIR:-/tmp}/with_postgres.XXXXXXXX")"
+fi
 # The socket path must fit in sun_path (~107 bytes), so keep it short.
 [ "${#PG_TMP}" -le 80 ] || die "temp dir path too long for a unix socket: $PG_TMP (set TMPDIR=/tmp)"
-chmod 0755 "$PG_TMP"
-mkdir -m 0700 "$PG_TMP/data"
-if [ "$PG_OS_USER" != "$(id -un)" ]; then
-  chown -R "$PG_OS_USER": "$PG_TMP"
-fi
+if [ "$PG_NEW" -eq 1 ]; then
+  chmod 0755 "$PG_TMP"
+  mkdir -m 0700 "$PG_TMP/data"
+  if [ "$PG_OS_USER" != "$(id -un)" ]; then
+    chown -R "$PG_OS_USER": "$PG_TMP"
+  fi
 
-PG_LOCALE=C
-if locale -a 2>/dev/null | grep -qixE 'c\.utf-?8'; then
-  PG_LOCALE=C.UTF-8
-fi
+  PG_LOCALE=C
+  if locale -a 2>/dev/null | grep -qixE 'c\.utf-?8'; then
+    PG_LOCALE=C.UTF-8
+  fi
 
-log "initdb in $PG_TMP/data (locale $PG_LOCALE)"
-if ! as_pg "$PG_BIN/initdb" -D "$PG_TMP/data" -U postgres -E UTF8 --locale="$PG_LOCALE" \
-    --auth=trust --no-instructions >"$PG_TMP/initdb.log" 2>&1; then
-  cat "$PG_TMP/initdb.log" >&2
-  die "initdb failed"
-fi
+  log "initdb in $PG_TMP/data (locale $PG_LOCALE)"
+  if ! as_pg "$PG_BIN/initdb" -D "$PG_TMP/data" -U postgres -E UTF8 --locale="$PG_LOCALE" \
+      --auth=trust --no-instructions >"$PG_TMP/initdb.log" 2>&1; then
+    cat "$PG_TMP/initdb.log" >&2
+    die "initdb failed"
+  fi
 
-# Later settings in postgresql.conf override earlier ones.
-cat >>"$PG_TMP/data/postgresql.conf" <<EOF
+  # Later settings in postgresql.conf override earlier ones.
+  cat >>"$PG_TMP/data/postgresql.conf" <<EOF
 
 # --- with_postgres.sh: throwaway test server ---
 listen_addresses = ''
@@ -165,6 +182,9 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 EOF
+else
+  log "reusing the cluster in $PG_TMP/data"
+fi
 
 # --- 3. start -----------------------------------------------------------------
 log "starting server (unix socket in $PG_TMP)"
@@ -175,10 +195,12 @@ if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/server.log" -w -t 60 s
 fi
 
 # --- 4. role and database -------------------------------------------------------
-as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_TMP" -p 5432 -U postgres -d postgres \
-  -c "CREATE ROLE $PG_ROLE LOGIN SUPERUSER" \
-  -c "CREATE DATABASE $PG_DB OWNER $PG_ROLE" >&2
-log "created role '$PG_ROLE' (superuser) and database '$PG_DB'"
+if [ "$PG_NEW" -eq 1 ]; then
+  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_TMP" -p 5432 -U postgres -d postgres \
+    -c "CREATE ROLE $PG_ROLE LOGIN SUPERUSER" \
+    -c "CREATE DATABASE $PG_DB OWNER $PG_ROLE" >&2
+  log "created role '$PG_ROLE' (superuser) and database '$PG_DB'"
+fi
 
 # --- 5. environment ---------------------------------------------------------------
 export DATABASE_URL="postgres://$PG_ROLE@$(urlencode "$PG_TMP")/$PG_DB"

@@ -200,6 +200,8 @@ class _Counted:
 def follow_ups_changed(changes: Iterable[tuple[FollowUpState | None, FollowUpState | None]]):
     """Apply the follow-up changes (before, after; None: created or deleted) made in the
     current transaction. Call it after the base rows are written."""
+    if getattr(connection, "_coverage_rebuilt_after", False):
+        return
     deltas: dict[tuple[int, str], list[int]] = {}
     counts: dict[int, list[int]] = {}  # rec -> [follow-ups, final follow-ups]
     closing: dict[tuple[int, str], int] = {}  # (rec, state) -> final follow-ups
@@ -627,12 +629,29 @@ def _recs_of_reports(report_ids) -> list[int]:
 
 
 @contextmanager
+def figures_rebuilt_after():
+    """For bulk loads that write around the services anyway (seed_demo): inside, the
+    figures are not kept change by change; they are recomputed once at the end, in the
+    same transaction."""
+    with transaction.atomic():
+        connection._coverage_rebuilt_after = True
+        try:
+            yield
+        finally:
+            del connection._coverage_rebuilt_after
+        figures_rebuild()
+
+
+@contextmanager
 def recommendations_changing(rec_ids=(), *, report_ids=()):
     """Around a change to recommendations themselves (theme links, bodies, withdrawn,
     due dates, report dates, new ones): their contribution is taken out before and put
     back after, from the base tables. Give the ids, or reports (their recommendations,
     new ones included after). Nested calls on the same connection take out what the
     outer one has not and leave the putting back to the outermost."""
+    if getattr(connection, "_coverage_rebuilt_after", False):
+        yield _Changing()
+        return
     outer = getattr(connection, "_coverage_changing", None)
     changing = outer or _Changing()
     with transaction.atomic():

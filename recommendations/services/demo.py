@@ -9,8 +9,16 @@ Rows are written with `bulk_create` in batches, inside one transaction:
 - the `auto_now` / `auto_now_add` timestamps are set from the seed, not from the clock,
   so that dates are spread over the years like real data (see `_timestamps_as_given`).
 
-Demo reports are recognised by their symbol, which starts with DEMO_PREFIX. Building the
-demo set first removes the previous one (and everything logged against it). It refuses to
+Deadlines as in real data: every body the demo reports are addressed to gets a regular
+session each March of FIRST_SESSION_YEAR..LAST_SESSION_YEAR, and in some years a
+reconvened one in December; the reports' due dates then follow from those sessions as
+the product computes them (services/deadlines.py), and about one recommendation in a
+hundred carries a due date of its own. Sessions and own due dates are drawn from random
+generators of their own, so the rest of the data set is the same as without them.
+
+Demo reports are recognised by their symbol, which starts with DEMO_PREFIX, demo sessions
+of the (shared, real) bodies by their name, which starts with DEMO_PREFIX too. Building
+the demo set first removes the previous one (and everything logged against it). It refuses to
 run beside real imported reports unless `force` is given, so that nobody mixes synthetic
 follow-ups into a production database by mistake.
 """
@@ -30,6 +38,7 @@ from recommendations.choices import ActionKind, Response, Status, ThemeSource
 from recommendations.models import (
     Action,
     Body,
+    BodySession,
     FollowUp,
     MemberState,
     Recommendation,
@@ -38,7 +47,8 @@ from recommendations.models import (
     ReportSession,
     Theme,
 )
-from recommendations.services.coverage_figures import figures_rebuild
+from recommendations.services.coverage_figures import figures_rebuilt_after
+from recommendations.services.deadlines import report_due_dates_refresh
 
 DEMO_PREFIX = "DEMO/"
 DEMO_USERNAME = "demo-secretariat"
@@ -49,6 +59,8 @@ FLUSH_RECOMMENDATIONS = 4_000
 
 FIRST_DAY = datetime.date(2004, 1, 1)
 LAST_DAY = datetime.date(2025, 12, 31)  # never in the future: actions must not be
+# Sessions of the bodies: late enough for the last demo report's due date.
+FIRST_SESSION_YEAR, LAST_SESSION_YEAR = 2004, 2026
 
 # Common characters of UN Chinese texts, and punctuation (repeated to weigh it).
 _CJK = (
@@ -87,6 +99,8 @@ _VERIFIED_SHARE = 0.6  # of implemented claims
 _WITHDRAWN_SHARE = 0.02
 _UNCOVERED_SHARE = 0.15  # active recommendations nobody follows up
 _HEADINGS_SHARE = 0.4  # reports whose recommendations sit under theme headings
+_RECONVENED_SHARE = 0.3  # years in which a body reconvenes in December
+_OWN_DUE_DATE_SHARE = 0.01  # recommendations with a due date of their own
 
 
 class RealDataPresent(Exception):
@@ -102,6 +116,8 @@ class DemoSummary:
     follow_ups: int
     actions: int
     replaced_reports: int
+    sessions: int = 0
+    due_reports: int = 0
 
 
 def demo_reports() -> models.QuerySet[Report]:
@@ -110,6 +126,10 @@ def demo_reports() -> models.QuerySet[Report]:
 
 def real_reports() -> models.QuerySet[Report]:
     return Report.objects.exclude(symbol__startswith=DEMO_PREFIX)
+
+
+def demo_sessions() -> models.QuerySet[BodySession]:
+    return BodySession.objects.filter(name__startswith=DEMO_PREFIX)
 
 
 def demo_build(
@@ -141,21 +161,29 @@ def demo_build(
         if replaced:
             say(f"removed the previous demo data ({replaced} reports)")
         builder = _Builder(
-            rng=random.Random(seed),
+            seed=seed,
             recommendations=recommendations,
             follow_ups=follow_ups,
             actions_per_follow_up=actions_per_follow_up,
             say=say,
         )
         builder.build()
-        # bulk_create goes around the services: the coverage figures are recomputed.
-        say("recomputing the coverage figures")
-        figures_rebuild()
+        # bulk_create goes around the services: the due dates (of every report: real ones
+        # addressed to the same bodies too, as a session created by staff would) and the
+        # coverage figures are recomputed.
+        say("setting the reports' due dates from the sessions")
+        with figures_rebuilt_after():
+            report_due_dates_refresh()
+            say("recomputing the coverage figures")
         if connection.vendor == "postgresql":
             # Fresh statistics after a bulk load, or the planner guesses from empty tables.
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-    return DemoSummary(replaced_reports=replaced, **builder.counts)
+    return DemoSummary(
+        replaced_reports=replaced,
+        due_reports=demo_reports().filter(due_date__isnull=False).count(),
+        **builder.counts,
+    )
 
 
 def _check_sizes(recommendations: int, follow_ups: int, actions_per_follow_up: float) -> None:
@@ -172,11 +200,14 @@ def _check_sizes(recommendations: int, follow_ups: int, actions_per_follow_up: f
 
 
 def _delete_demo_data() -> int:
-    """Delete the demo reports and everything under them; returns how many reports.
+    """Delete the demo reports and everything under them, and the demo sessions; returns
+    how many reports.
 
     Plain SQL deletes (QuerySet._raw_delete): the ORM's delete() would load every row to
     send signals and write a history record per row, which at a million rows is minutes.
     """
+    sessions = demo_sessions()
+    sessions._raw_delete(sessions.db)
     reports = demo_reports()
     count = reports.count()
     if not count:
@@ -229,8 +260,12 @@ def _cap(day: datetime.date) -> datetime.date:
 
 
 class _Builder:
-    def __init__(self, *, rng, recommendations, follow_ups, actions_per_follow_up, say):
-        self.rng = rng
+    def __init__(self, *, seed, recommendations, follow_ups, actions_per_follow_up, say):
+        self.rng = random.Random(seed)
+        # Generators of their own: the deadlines leave the other rows as they were.
+        self.session_rng = random.Random(f"demo sessions {seed}")
+        self.due_rng = random.Random(f"demo due dates {seed}")
+        self.addressed: set[Body] = set()
         self.n_recommendations = recommendations
         self.n_follow_ups = follow_ups
         self.actions_per_follow_up = actions_per_follow_up
@@ -240,7 +275,15 @@ class _Builder:
         self.states = list(MemberState.objects.order_by("iso3").values_list("iso3", flat=True))
         self.verifier = _demo_user() if follow_ups else None
         self.counts = dict.fromkeys(
-            ["reports", "recommendations", "theme_links", "body_links", "follow_ups", "actions"],
+            [
+                "reports",
+                "recommendations",
+                "theme_links",
+                "body_links",
+                "follow_ups",
+                "actions",
+                "sessions",
+            ],
             0,
         )
         self._pending: dict[type, list] = {}
@@ -302,11 +345,13 @@ class _Builder:
             ):
                 self.flush()
         self.flush()
+        self.body_sessions()
 
     def report(self, number: int, follow_up_counts: list[int]) -> None:
         rng = self.rng
         document_date = self.day_between(FIRST_DAY, LAST_DAY - datetime.timedelta(days=400))
         report_bodies = rng.sample(self.bodies, rng.choice([1, 1, 1, 2]))
+        self.addressed.update(report_bodies)
         symbol = f"{DEMO_PREFIX}{report_bodies[0].code}/{document_date.year}/{number}"
         report = Report(
             symbol=symbol,
@@ -341,6 +386,37 @@ class _Builder:
         self.add(*sessions)
         self.recommendations(report, report_bodies, follow_up_counts)
 
+    def body_sessions(self) -> None:
+        """A regular session in March of every year, sometimes a reconvened one in
+        December, for each body a demo report is addressed to (not where the body already
+        has a session that day)."""
+        rng = self.session_rng
+        bodies = sorted(self.addressed, key=lambda body: body.code)
+        taken = set(
+            BodySession.objects.filter(body__in=bodies).values_list("body_id", "start_date")
+        )
+        rows = []
+        for body in bodies:
+            for year in range(FIRST_SESSION_YEAR, LAST_SESSION_YEAR + 1):
+                number = year - FIRST_SESSION_YEAR + 47
+                start = datetime.date(year, 3, rng.randint(8, 20))
+                rows.append((body, f"{DEMO_PREFIX}第{number}届会议", start, 5))
+                if rng.random() < _RECONVENED_SHARE:
+                    start = datetime.date(year, 12, rng.randint(1, 10))
+                    rows.append((body, f"{DEMO_PREFIX}第{number}届会议续会", start, 2))
+        sessions = [
+            BodySession(
+                body=body,
+                name=name,
+                start_date=start,
+                end_date=start + datetime.timedelta(days=days - 1),
+            )
+            for body, name, start, days in rows
+            if (body.pk, start) not in taken
+        ]
+        BodySession.objects.bulk_create(sessions, batch_size=BATCH_SIZE)
+        self.counts["sessions"] = len(sessions)
+
     def recommendations(self, report: Report, report_bodies: list, follow_up_counts) -> None:
         rng = self.rng
         headed = rng.random() < _HEADINGS_SHARE
@@ -372,6 +448,11 @@ class _Builder:
     ) -> None:
         rng = self.rng
         created = _at(report.imported_at.date(), rng.randint(0, 86399))
+        due_date = None
+        if self.due_rng.random() < _OWN_DUE_DATE_SHARE:
+            due_date = report.document_date + datetime.timedelta(
+                days=self.due_rng.randint(180, 900)
+            )
         rec = Recommendation(
             report=report,
             paragraph=paragraph,
@@ -384,6 +465,7 @@ class _Builder:
             position=position,
             source_line=position * 7 + rng.randint(0, 6),
             is_withdrawn=rng.random() < _WITHDRAWN_SHARE,
+            due_date=due_date,
             created_at=created,
             updated_at=created,
         )

@@ -11,13 +11,16 @@ from django.utils import timezone
 from recommendations.choices import Status, ThemeSource
 from recommendations.models import (
     Action,
+    Body,
+    BodySession,
     FollowUp,
     MemberState,
     Recommendation,
     RecommendationTheme,
     Report,
 )
-from recommendations.services.demo import DEMO_PREFIX, demo_build
+from recommendations.services.deadlines import default_due_dates
+from recommendations.services.demo import DEMO_PREFIX, demo_build, demo_sessions
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +77,16 @@ def snapshot():
                 "version",
                 "created_at",
                 "updated_at",
+            )
+        ),
+        "body_sessions": list(
+            BodySession.objects.order_by("body__code", "start_date").values_list(
+                "body__code", "name", "start_date", "end_date"
+            )
+        ),
+        "due_dates": sorted(
+            Recommendation.objects.values_list(
+                "report__symbol", "label", "due_date", "report__due_date"
             )
         ),
         "actions": sorted(
@@ -207,3 +220,27 @@ def test_dates_are_deterministic_not_the_clock():
     demo_build(recommendations=10, follow_ups=50, seed=4)
     latest = FollowUp.objects.order_by("-updated_at").values_list("updated_at", flat=True)[0]
     assert latest < datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+
+
+def test_sessions_of_the_bodies_give_the_reports_due_dates():
+    body = Body.objects.order_by("code").first()
+    real = BodySession.objects.create(body=body, name="68th", start_date=datetime.date(2010, 3, 1))
+    summary = demo_build(recommendations=400, follow_ups=2000, seed=7)
+    sessions = demo_sessions()
+    assert summary.sessions == sessions.count() > 0
+    addressed = set(Recommendation.objects.values_list("bodies", flat=True))
+    assert set(sessions.values_list("body", flat=True)) == addressed
+    march = sessions.filter(start_date__month=3)
+    assert march.count() == len(addressed) * (2026 - 2004 + 1)  # every year
+    assert sessions.filter(start_date__month=12).exists()  # reconvened, some years
+    # The due dates are those the product computes from the sessions, for every report.
+    reports = list(Report.objects.all())
+    due = default_due_dates(reports)
+    assert [r.due_date for r in reports] == [due[r.pk] for r in reports]
+    assert summary.due_reports == len(reports) and all(due.values())
+    own = Recommendation.objects.filter(due_date__isnull=False)
+    assert 0 < own.count() < 20  # about one in a hundred
+    # Replaced: the demo sessions go with the demo data, a real session stays.
+    demo_build(recommendations=0, follow_ups=0, seed=7)
+    assert not demo_sessions().exists()
+    assert list(BodySession.objects.all()) == [real]

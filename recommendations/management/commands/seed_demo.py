@@ -61,7 +61,8 @@ class Command(BaseCommand):
                 f"Demo data (seed {seed}) in {seconds:.1f} s: {summary.reports} reports, "
                 f"{summary.recommendations} recommendations ({summary.theme_links} theme "
                 f"links, {summary.body_links} body links), {summary.follow_ups} follow-ups, "
-                f"{summary.actions} actions."
+                f"{summary.actions} actions; {summary.sessions} sessions of the bodies, "
+                f"{summary.due_reports} reports with a due date."
                 + (
                     f" Replaced the previous demo data ({summary.replaced_reports} reports)."
                     if summary.replaced_reports
