@@ -41,6 +41,7 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    F,
     OuterRef,
     Q,
     Subquery,
@@ -582,13 +583,7 @@ class _DeadlineFigures:
     def __init__(self, *, body_code: str | None, period: dict, today: datetime.date):
         self.today = today
         figures = _body_keys(CoverageDeadline.objects.order_by(), body_code)
-        past = ExpressionWrapper(Q(due_date__lt=today), output_field=BooleanField())
-        rows = _driver_rows(
-            figures.filter(member_state="")
-            .annotate(past=past)
-            .values_list("theme_key", "report_date", "past")
-            .annotate(Sum("recommendations"), Sum("closed"))
-        )
+        every_state = figures.filter(member_state=CoverageFigure.ALL_STATES)
         # The figures' `closed` counts every state's final follow-ups whenever written;
         # for one state or a date range, what the follow-ups in scope closed is counted.
         in_scope = (
@@ -597,21 +592,46 @@ class _DeadlineFigures:
             if any(value is not None for value in period.values())
             else None
         )
-        closed_by_state = self._closed_by(in_scope) if in_scope is not None else None
         # Per theme key: open recommendations by age, and how many of them are overdue.
         self.ages: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         self.overdue: dict[int, int] = defaultdict(int)
         self.past_due = 0
         age_of = _Ages(today)
-        for theme, report_date, is_past, recommendations, closed in rows:
-            if closed_by_state is not None:
-                closed = closed_by_state.get((theme, age_of(report_date), bool(is_past)), 0)
-            if recommendations > closed:
-                self.ages[theme][age_of(report_date)] += recommendations - closed
-                if is_past:
-                    self.overdue[theme] += recommendations - closed
-            if is_past and theme == CoverageFigure.TOTAL:
-                self.past_due += recommendations
+        open_ = Sum(F("recommendations") - F("closed"))
+        if in_scope is None:
+            # Two reads in the order of the figures' index (no sort): by report date,
+            # and past due by theme.
+            for theme, report_date, count in _driver_rows(
+                every_state.values("theme_key", "report_date")
+                .annotate(open=open_)
+                .values_list("theme_key", "report_date", "open")
+            ):
+                if count:
+                    self.ages[theme][age_of(report_date)] += count
+            for theme, count, recommendations in (
+                every_state.filter(due_date__lt=today)
+                .values("theme_key")
+                .annotate(open=open_, past_due=Sum("recommendations"))
+                .values_list("theme_key", "open", "past_due")
+            ):
+                self.overdue[theme] = count
+                if theme == CoverageFigure.TOTAL:
+                    self.past_due = recommendations
+        else:
+            closed_in_scope = self._closed_by(in_scope)
+            past = ExpressionWrapper(Q(due_date__lt=today), output_field=BooleanField())
+            for theme, report_date, is_past, recommendations in _driver_rows(
+                every_state.annotate(past=past)
+                .values_list("theme_key", "report_date", "past")
+                .annotate(Sum("recommendations"))
+            ):
+                age, is_past = age_of(report_date), bool(is_past)
+                count = recommendations - closed_in_scope.get((theme, age, is_past), 0)
+                if count:
+                    self.ages[theme][age] += count
+                    self.overdue[theme] += count if is_past else 0
+                if is_past and theme == CoverageFigure.TOTAL:
+                    self.past_due += recommendations
         self.keys = dict(Theme.objects.values_list("code", "pk"))
         self.keys.update({TOTAL_CODE: CoverageFigure.TOTAL, UNTHEMED_CODE: CoverageFigure.UNTHEMED})
         if in_scope is None:
