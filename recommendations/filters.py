@@ -20,6 +20,7 @@ from django_filters.fields import ModelChoiceField
 
 from recommendations.api.numbers import ID_MESSAGE, has_integer_pk, whole_number
 from recommendations.models import Body, MemberState, Recommendation, Report
+from recommendations.widgets import LongSelect
 
 START_AFTER_END = _("The start date is after the end date.")
 DATE_MESSAGE = _("Expected a date as YYYY-MM-DD (e.g. 2026-01-31).")
@@ -114,7 +115,8 @@ class CoverageScopeFilter(filters.FilterSet):
     `scope()`; `qs` is every recommendation, unfiltered."""
 
     report = RowFilter(
-        queryset=Report.objects.order_by("symbol"),
+        queryset=Report.objects.order_by("symbol").only(*Report.NAME_FIELDS),
+        widget=LongSelect,
         label=_("report"),
         help_text="The report's id.",
         error_messages={"invalid_choice": _('No report with id "%(value)s" exists.')},

@@ -161,6 +161,9 @@ class Report(models.Model):
         verbose_name_plural = _("reports")
         permissions = [("import_report", _("Can import reports"))]
 
+    # What __str__ reads (for lists of every report: .only(*NAME_FIELDS)).
+    NAME_FIELDS = ("pk", "symbol", "symbol_from_text", "title", "source_file", "document_date")
+
     def __str__(self) -> str:
         """ "A/80/75 — Implementation of … (2025)": the symbol the document states, its
         short title and year; the file name only when it states neither."""
@@ -172,7 +175,9 @@ def _report_name(report: Report, *, short: bool = False) -> str:
     title and year, or (`short`, in its recommendations' names) the symbol alone; the
     file name only when the document states neither symbol nor title."""
     symbol = report.symbol if report.symbol_from_text else ""
-    title = Truncator(" ".join(report.title.split())).chars(30 if short else 60, truncate="…")
+    title, limit = " ".join(report.title.split()), 30 if short else 60
+    if len(title) > limit:  # (Truncator is slow: lists of thousands of reports)
+        title = Truncator(title).chars(limit, truncate="…")
     if short and symbol:
         return symbol
     if not symbol and not title:

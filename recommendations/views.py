@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.html import format_html_join
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -104,13 +106,16 @@ def coverage_report(request):
         {
             **state,
             "name": state["name_zh"] if chinese else state["name_en"],
-            "cells": [
-                {
-                    "share": state["themes"][theme["code"]],
-                    "class": heat_class(state["themes"][theme["code"]]),
-                }
-                for theme in result["themes"]
-            ],
+            # ~2,000 cells for every member state: written here in one go, not cell by
+            # cell by the template engine (a tenth of the page's time).
+            "cells_html": format_html_join(
+                "",
+                '<td class="{}">{}</td>',
+                (
+                    (heat_class(share), localize(share))
+                    for share in (state["themes"][theme["code"]] for theme in result["themes"])
+                ),
+            ),
             "total_class": heat_class(state["total"]),
         }
         for state in result["states"]
