@@ -510,7 +510,19 @@ class Action(models.Model):
         return f"{self.follow_up} {self.date} {self.get_kind_display()}"
 
 
-class CoverageFigure(models.Model):
+class _KeyedFigure(models.Model):
+    """A row of maintained figures (services/coverage_figures.py), named by its KEY."""
+
+    KEY: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return " · ".join(str(getattr(self, name)) or "*" for name in self.KEY)
+
+
+class CoverageFigure(_KeyedFigure):
     """Coverage figures maintained with every write that changes them (see
     services/coverage_figures.py for the design). Keys are plain integers so that 0 can
     mean "every report", "every body", "the total row" and -1 "no theme"; an empty
@@ -520,6 +532,7 @@ class CoverageFigure(models.Model):
     TOTAL = 0  # theme_key: the total row
     UNTHEMED = -1  # theme_key: the "No theme" row
     ALL_STATES = ""
+    KEY = ("report_key", "body_key", "theme_key", "member_state")
 
     report_key = models.IntegerField(_("report"))
     body_key = models.IntegerField(_("body"))
@@ -545,10 +558,6 @@ class CoverageFigure(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        key = (self.report_key, self.body_key, self.theme_key, self.member_state or "*")
-        return " · ".join(map(str, key))
-
 
 class CoverageRecommendation(models.Model):
     """Per recommendation (withdrawn or not), what the follow-up writes need to keep the
@@ -570,7 +579,7 @@ class CoverageRecommendation(models.Model):
         return f"{self.recommendation_id}: {self.follow_ups}"
 
 
-class CoverageDeadline(models.Model):
+class CoverageDeadline(_KeyedFigure):
     """Deadline figures maintained with the writes, over every report (see
     services/coverage_figures.py): under (body, theme, due date, report date), how many
     active recommendations and how many of them some member state closed (a final
@@ -579,6 +588,7 @@ class CoverageDeadline(models.Model):
     stands for "no date"."""
 
     NO_DATE = datetime.date(9999, 12, 31)
+    KEY = ("body_key", "theme_key", "member_state", "due_date", "report_date")
 
     body_key = models.IntegerField(_("body"))
     theme_key = models.IntegerField(_("theme"))
@@ -615,16 +625,14 @@ class CoverageDeadline(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        key = (self.body_key, self.theme_key, self.member_state or "*", self.due_date)
-        return " · ".join(map(str, key))
 
-
-class CoverageAtom(models.Model):
+class CoverageAtom(_KeyedFigure):
     """What the small-numbers rule needs, maintained with the writes: the recommendations
     that share one set of themes (an "atom", `themes`: their ids, sorted, comma-separated;
     empty: no theme) under (report or all, body or all), how many there are (member_state
     empty) and how many follow-ups each member state has on them."""
+
+    KEY = ("report_key", "body_key", "themes", "member_state")
 
     report_key = models.IntegerField(_("report"))
     body_key = models.IntegerField(_("body"))
@@ -641,10 +649,6 @@ class CoverageAtom(models.Model):
                 name="coverage_atom_unique_key",
             )
         ]
-
-    def __str__(self) -> str:
-        key = (self.report_key, self.body_key, self.themes, self.member_state or "*")
-        return " · ".join(map(str, key))
 
 
 class ApiToken(models.Model):

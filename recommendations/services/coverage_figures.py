@@ -118,12 +118,12 @@ ALL, TOTAL, UNTHEMED, ALL_STATES = (
 )
 # "No date" in the deadline figures' key (a unique key cannot hold NULL and match).
 NO_DATE = CoverageDeadline.NO_DATE
-KEY = ("report_key", "body_key", "theme_key", "member_state")
-DEADLINE_KEY = ("body_key", "theme_key", "member_state", "due_date", "report_date")
+KEY = CoverageFigure.KEY
+DEADLINE_KEY = CoverageDeadline.KEY
 # The counters, in the order of the delta vectors.
 COUNTERS = ("recommendations", "covered", "follow_ups", *STATUS_CODES, "verified_implemented")
 DEADLINE_COUNTERS = ("recommendations", "closed")
-ATOM_KEY = ("report_key", "body_key", "themes", "member_state")
+ATOM_KEY = CoverageAtom.KEY
 _WIDTH = len(COUNTERS)
 
 
