@@ -46,6 +46,7 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Value,
 )
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -635,20 +636,42 @@ class _DeadlineFigures:
         self.keys = dict(Theme.objects.values_list("code", "pk"))
         self.keys.update({TOTAL_CODE: CoverageFigure.TOTAL, UNTHEMED_CODE: CoverageFigure.UNTHEMED})
         if in_scope is None:
-            closed_past_due = (
-                figures.filter(theme_key=CoverageFigure.TOTAL, due_date__lt=today)
-                .exclude(member_state="")
+            # What each state closed past due: all it closed (its final follow-ups, in
+            # the coverage figures) less what it closed that is not due yet or has no
+            # due date (a few rows per state, found by the index; the past is long).
+            finals = dict(
+                _body_keys(
+                    CoverageFigure.objects.filter(
+                        report_key=CoverageFigure.ALL, theme_key=CoverageFigure.TOTAL
+                    ),
+                    body_code,
+                )
+                .exclude(member_state=CoverageFigure.ALL_STATES)
+                .annotate(final=sum((F(str(status)) for status in FINAL_STATUSES), Value(0)))
+                .values_list("member_state", "final")
+            )
+            not_past_due = dict(
+                figures.filter(
+                    member_state__in=sorted(finals),
+                    theme_key=CoverageFigure.TOTAL,
+                    report_date=CoverageDeadline.NO_DATE,
+                    due_date__gte=today,
+                )
                 .values("member_state")
                 .annotate(closed=Sum("closed"))
+                .values_list("member_state", "closed")
             )
+            self.closed_past_due = {
+                iso3: final - not_past_due.get(iso3, 0) for iso3, final in finals.items()
+            }
         else:  # a state has one follow-up per recommendation
-            closed_past_due = (
+            self.closed_past_due = dict(
                 self._final(in_scope)
                 .filter(due__lt=today)
                 .values("member_state")
                 .annotate(closed=Count("pk"))
+                .values_list("member_state", "closed")
             )
-        self.closed_past_due = dict(closed_past_due.values_list("member_state", "closed"))
 
     def _final(self, in_scope: Q):
         """Final follow-ups in scope, with the due date and report date their
