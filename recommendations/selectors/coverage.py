@@ -66,6 +66,7 @@ from recommendations.models import (
     Report,
     Theme,
 )
+from recommendations.selectors.claims import unverified_claim_q
 from recommendations.selectors.deadlines import FINAL_STATUSES, due_date_of, report_dates
 from recommendations.tabular import Column
 
@@ -162,14 +163,7 @@ def _aggregates(rec_prefix: str, rec_q: Q, fu_q: Q) -> dict[str, Count]:
             ),
         ),
         "n_unverified_implemented": Count(
-            follow_up,
-            filter=in_scope
-            & Q(
-                **{
-                    f"{follow_up}__status": Status.IMPLEMENTED,
-                    f"{follow_up}__verified_at__isnull": True,
-                }
-            ),
+            follow_up, filter=in_scope & unverified_claim_q(f"{follow_up}__")
         ),
     }
     for status in STATUS_CODES:
@@ -371,9 +365,7 @@ def _follow_up_counts() -> dict[str, Count]:
         "n_verified_implemented": Count(
             "pk", filter=Q(status=Status.IMPLEMENTED, verified_at__isnull=False)
         ),
-        "n_unverified_implemented": Count(
-            "pk", filter=Q(status=Status.IMPLEMENTED, verified_at__isnull=True)
-        ),
+        "n_unverified_implemented": Count("pk", filter=unverified_claim_q()),
     }
     for status in STATUS_CODES:
         counts[f"n_status__{status}"] = Count("pk", filter=Q(status=status))
