@@ -651,6 +651,24 @@ class CoverageAtom(_KeyedFigure):
         ]
 
 
+class CoverageVersion(models.Model):
+    """One row: a random token that every write of the coverage figures sets anew, in
+    its transaction and before its first figure (services/coverage_figures.py). A
+    committed state of the figures has one token and a token is never used twice (a
+    counter would be, after a rollback), so what was read from the figures can be kept
+    per token (selectors/coverage.py) and is never stale."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.BigIntegerField(_("token"))
+
+    class Meta:
+        verbose_name = _("coverage figures version")
+        verbose_name_plural = _("coverage figures versions")
+
+    def __str__(self) -> str:
+        return f"{self.token:x}"
+
+
 class ApiToken(models.Model):
     """An API key. Only its SHA-256 is stored; the key itself is shown once, when issued."""
 

@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 def rebuild(apps, schema_editor):
-    """Nothing: 0016 computes the figures of the data already there, once every table
+    """Nothing: 0019 computes the figures of the data already there, once every table
     they live in exists."""
 
 

@@ -4,10 +4,8 @@ from django.db import migrations, models
 
 
 def rebuild(apps, schema_editor):
-    """Figures for the data already there (the same SQL as coverage_rebuild)."""
-    from recommendations.services.coverage_figures import figures_rebuild
-
-    figures_rebuild()
+    """Nothing: 0019 computes the figures of the data already there, once every table
+    they live in exists."""
 
 
 class Migration(migrations.Migration):

@@ -23,15 +23,21 @@ their report's session or date, rounded half up). Per member state, `overdue` co
 the recommendations in scope past due on which that state has not reported a final
 status.
 
-Everything is aggregated in the database, in a fixed number of queries (9, plus one when
-`report` is given as an id), whatever the number of recommendations or follow-ups.
+Scopes without dates read figures maintained with every write
+(services/coverage_figures.py) in a fixed number of queries (at most 10, plus one when
+`report` is given as an id), whatever the number of recommendations or follow-ups; what
+was read from them is kept in the process for as long as they do not change
+(`_FiguresReads`), so reading the same scope again costs three queries (the figures'
+version, the themes and the member states' names). Date ranges read the follow-ups.
 """
 
 import copy
 import datetime
 import math
 import statistics
+import threading
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -59,6 +65,7 @@ from recommendations.models import (
     CoverageDeadline,
     CoverageFigure,
     CoverageRecommendation,
+    CoverageVersion,
     FollowUp,
     MemberState,
     Recommendation,
@@ -264,17 +271,33 @@ def coverage_by_theme(
     )
     body_code, iso3 = scope["body_code"], period["iso3"]
     dated = updated_from is not None or updated_to is not None
+    token = body_key = theme_list = None
+    if source == "figures":
+        token = None if dated else figures_version()
+        body_key = _body_key(body_code)
+        theme_list = _themes()
     if source == "tables":
         themes, unthemed, total, states = _from_tables(scope, period, include_states)
     elif dated:
-        themes, unthemed, total, states = _from_period(scope, period, include_states)
+        themes, unthemed, total, states = _from_period(
+            scope, body_key, period, include_states, theme_list
+        )
     else:
-        themes, unthemed, total, states = _from_figures(scope, iso3, include_states)
+        themes, unthemed, total, states = _from_figures(
+            scope["report_id"], body_key, iso3, include_states, token, theme_list
+        )
 
     # Deadlines: open, overdue, ages. One report's are a few dozen rows of base tables.
     today = today or timezone.localdate()
     if source == "figures" and scope["report_id"] is None:
-        deadlines = _DeadlineFigures(body_code=body_code, period=period, today=today)
+        deadlines = _DeadlineFigures(
+            body_code=body_code,
+            body_key=body_key,
+            period=period,
+            today=today,
+            token=token,
+            theme_list=theme_list,
+        )
     else:
         deadlines = _Deadlines(scope=scope, period=period, today=today)
     for row in [*themes, unthemed, total]:
@@ -299,25 +322,77 @@ def coverage_by_theme(
     return result
 
 
-def _body_keys(queryset, body_code):
-    """Maintained figures of one body (by code), or of every body."""
+def figures_version() -> int | None:
+    """The token of the maintained figures' current state (models.CoverageVersion); None
+    before their first write."""
+    return CoverageVersion.objects.values_list("token", flat=True).first()
+
+
+class _FiguresReads:
+    """Reads of the maintained figures kept in this process for their current state.
+
+    `read(*args)` must be a function of the figures alone (numbers by key: names of
+    themes, member states or reports change without the figures and are read each
+    time). A token names one state of the figures and is never reused, so a kept read
+    is never stale; reads under an older token are dropped when a newer one is seen,
+    and at most `size` reads are kept per token. What is kept is shared: callers must
+    not change it.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self.token: int | None = None
+        self.reads: dict[tuple, Any] = {}
+        self.lock = threading.Lock()
+
+    def __call__(self, token: int | None, read, *args):
+        if token is None:
+            return read(*args)
+        key = (read, *args)
+        with self.lock:
+            if token == self.token and key in self.reads:
+                return self.reads[key]
+        value = read(*args)
+        with self.lock:
+            if token != self.token or len(self.reads) >= self.size:
+                self.token, self.reads = token, {}
+            self.reads[key] = value
+        return value
+
+
+_read_figures = _FiguresReads()
+
+
+def _body_key(body_code: str | None) -> int | None:
+    """The figures' key of a body given by its code (every body's without one); None for
+    a code no body has."""
     if body_code is None:
-        return queryset.filter(body_key=CoverageFigure.ALL)
-    return queryset.filter(body_key__in=Body.objects.filter(code=body_code).values("pk"))
+        return CoverageFigure.ALL
+    return Body.objects.filter(code=body_code).values_list("pk", flat=True).first()
 
 
-def _figure_rows(scope):
+def _body_keys(queryset, body_key: int | None):
+    """Maintained figures under one body key (_body_key)."""
+    return queryset.none() if body_key is None else queryset.filter(body_key=body_key)
+
+
+def _figure_rows(report_id: int | None, body_key: int | None):
     """The maintained figures of one (report, body) pair of keys."""
-    figures = CoverageFigure.objects.filter(report_key=scope["report_id"] or CoverageFigure.ALL)
-    return _body_keys(figures, scope["body_code"])
+    figures = CoverageFigure.objects.filter(report_key=report_id or CoverageFigure.ALL)
+    return _body_keys(figures, body_key)
 
 
-def _from_period(scope, period, include_states):
+def _themes() -> list[Theme]:
+    """Every theme, in the order of the rows."""
+    return list(Theme.objects.order_by("position", "code").only("code", "name_zh", "name_en"))
+
+
+def _from_period(scope, body_key, period, include_states, theme_list):
     """Date-range scopes: the recommendations of each row from the maintained figures
     (they have no date), the follow-up counts from the follow-ups updated in the range
     (found by the index on updated_at)."""
     recommendations = dict(
-        _figure_rows(scope)
+        _figure_rows(scope["report_id"], body_key)
         .filter(member_state=CoverageFigure.ALL_STATES)
         .values_list("theme_key", "recommendations")
     )
@@ -338,7 +413,6 @@ def _from_period(scope, period, include_states):
             "n_recommendations": recommendations.get(key, 0),
         }
 
-    theme_list = list(Theme.objects.order_by("position", "code").only("code", "name_zh", "name_en"))
     themes = [
         _row(t.code, t.name_zh, t.name_en, row_counts(t.pk, per_theme.get(t.pk, {})))
         for t in theme_list
@@ -372,10 +446,10 @@ def _follow_up_counts() -> dict[str, Count]:
     return counts
 
 
-def _from_figures(scope, iso3, include_states):
-    """The theme rows, "No theme", the total and the per-state shares, from the
-    maintained figures: one (report, body) pair of keys, a few hundred rows."""
-    figures = _figure_rows(scope)
+def _figure_counts(report_id: int | None, body_key: int | None, iso3: str | None):
+    """The figures of one (report, body) pair of keys, every state's or one state's, by
+    theme key: every state's; per (theme key, state) with follow-ups; states reporting."""
+    figures = _figure_rows(report_id, body_key)
     if iso3 is not None:
         figures = figures.filter(member_state__in=["", iso3])
     counters = ["covered", "follow_ups", *STATUS_CODES, "verified_implemented"]
@@ -389,6 +463,15 @@ def _from_figures(scope, iso3, include_states):
         elif row["follow_ups"]:
             per_state[key, row["member_state"]] = row
             reporting[key] = reporting.get(key, 0) + 1
+    return all_states, per_state, reporting
+
+
+def _from_figures(report_id, body_key, iso3, include_states, token, theme_list):
+    """The theme rows, "No theme", the total and the per-state shares, from the
+    maintained figures: one (report, body) pair of keys, a few hundred rows."""
+    all_states, per_state, reporting = _read_figures(
+        token, _figure_counts, report_id, body_key, iso3
+    )
 
     def counts(key: int) -> dict[str, int]:
         whole = all_states.get(key, {})
@@ -408,7 +491,6 @@ def _from_figures(scope, iso3, include_states):
             **{f"n_status__{status}": part.get(status, 0) for status in STATUS_CODES},
         }
 
-    theme_list = list(Theme.objects.order_by("position", "code").only("code", "name_zh", "name_en"))
     themes = [_row(t.code, t.name_zh, t.name_en, counts(t.pk)) for t in theme_list]
     unthemed = _row(UNTHEMED_CODE, UNTHEMED_NAME_ZH, UNTHEMED_NAME_EN, counts(-1))
     total = _row(TOTAL_CODE, TOTAL_NAME_ZH, TOTAL_NAME_EN, counts(0))
@@ -566,154 +648,195 @@ def _median_age(ages: dict[int, int]) -> int | None:
     return math.floor((middle[0] + middle[1]) / 2 + 0.5)
 
 
+@dataclass(frozen=True)
+class _DeadlineNumbers:
+    """The deadline figures by theme key (the total 0, "No theme" -1): the median age
+    of the open recommendations, how many of them are overdue; the recommendations past
+    due; per member state, how many past due it closed."""
+
+    median_age: dict[int, int | None]
+    overdue: dict[int, int]
+    past_due: int
+    closed_past_due: dict[str, int]
+
+
+def _deadline_numbers(body_key: int | None, today: datetime.date) -> _DeadlineNumbers:
+    """The deadline figures over every report and member state, from the maintained
+    figures only: two reads in the order of their index (no sort), by report date and
+    past due by theme; per member state, all it closed (its final follow-ups, in the
+    coverage figures) less what it closed that is not due yet or has no due date (a few
+    rows per state, found by the index; the past is long)."""
+    figures = _body_keys(CoverageDeadline.objects.order_by(), body_key)
+    every_state = figures.filter(member_state=CoverageFigure.ALL_STATES)
+    open_ = Sum(F("recommendations") - F("closed"))
+    ages: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    age_of = _Ages(today)
+    for theme, report_date, count in _driver_rows(
+        every_state.values("theme_key", "report_date")
+        .annotate(open=open_)
+        .values_list("theme_key", "report_date", "open")
+    ):
+        if count:
+            ages[theme][age_of(report_date)] += count
+    overdue: dict[int, int] = {}
+    past_due = 0
+    for theme, count, recommendations in (
+        every_state.filter(due_date__lt=today)
+        .values("theme_key")
+        .annotate(open=open_, past_due=Sum("recommendations"))
+        .values_list("theme_key", "open", "past_due")
+    ):
+        overdue[theme] = count
+        if theme == CoverageFigure.TOTAL:
+            past_due = recommendations
+    finals = dict(
+        _body_keys(
+            CoverageFigure.objects.filter(
+                report_key=CoverageFigure.ALL, theme_key=CoverageFigure.TOTAL
+            ),
+            body_key,
+        )
+        .exclude(member_state=CoverageFigure.ALL_STATES)
+        .annotate(final=sum((F(str(status)) for status in FINAL_STATUSES), Value(0)))
+        .values_list("member_state", "final")
+    )
+    not_past_due = dict(
+        figures.filter(
+            member_state__in=sorted(finals),
+            theme_key=CoverageFigure.TOTAL,
+            report_date=CoverageDeadline.NO_DATE,
+            due_date__gte=today,
+        )
+        .values("member_state")
+        .annotate(closed=Sum("closed"))
+        .values_list("member_state", "closed")
+    )
+    return _DeadlineNumbers(
+        median_age={theme: _median_age(by_age) for theme, by_age in ages.items()},
+        overdue=overdue,
+        past_due=past_due,
+        closed_past_due={iso3: final - not_past_due.get(iso3, 0) for iso3, final in finals.items()},
+    )
+
+
+def _deadline_numbers_in_scope(
+    body_key: int | None, body_code: str | None, period: dict, today: datetime.date
+) -> _DeadlineNumbers:
+    """The same for one member state or a date range: the figures' `closed` counts every
+    state's final follow-ups whenever written, so what the follow-ups in scope closed is
+    counted from them (a state's: a few thousand at most)."""
+    in_scope = _follow_up_q("", **period) & _recommendation_q(
+        "recommendation__", report_id=None, body_code=body_code
+    )
+    figures = _body_keys(CoverageDeadline.objects.order_by(), body_key)
+    closed_in_scope = _closed_by(in_scope, today)
+    past = ExpressionWrapper(Q(due_date__lt=today), output_field=BooleanField())
+    ages: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    overdue: dict[int, int] = defaultdict(int)
+    past_due = 0
+    age_of = _Ages(today)
+    for theme, report_date, is_past, recommendations in _driver_rows(
+        figures.filter(member_state=CoverageFigure.ALL_STATES)
+        .annotate(past=past)
+        .values_list("theme_key", "report_date", "past")
+        .annotate(Sum("recommendations"))
+    ):
+        age, is_past = age_of(report_date), bool(is_past)
+        count = recommendations - closed_in_scope.get((theme, age, is_past), 0)
+        if count:
+            ages[theme][age] += count
+            overdue[theme] += count if is_past else 0
+        if is_past and theme == CoverageFigure.TOTAL:
+            past_due += recommendations
+    # A state has one follow-up per recommendation.
+    closed_past_due = dict(
+        _final(in_scope)
+        .filter(due__lt=today)
+        .values("member_state")
+        .annotate(closed=Count("pk"))
+        .values_list("member_state", "closed")
+    )
+    return _DeadlineNumbers(
+        median_age={theme: _median_age(by_age) for theme, by_age in ages.items()},
+        overdue=dict(overdue),
+        past_due=past_due,
+        closed_past_due=closed_past_due,
+    )
+
+
+def _final(in_scope: Q):
+    """Final follow-ups in scope, with the due date and report date their recommendation
+    is counted under."""
+    counted_as = CoverageRecommendation.objects.filter(
+        recommendation_id=OuterRef("recommendation_id")
+    )
+    return (
+        FollowUp.objects.filter(in_scope, status__in=FINAL_STATUSES)
+        .order_by()
+        .annotate(
+            due=Subquery(counted_as.values("due_date")),
+            report_date=Subquery(counted_as.values("report_date")),
+        )
+    )
+
+
+def _closed_by(in_scope: Q, today: datetime.date) -> dict[tuple, int]:
+    """The recommendations final follow-ups in scope closed, by theme key, age and past
+    due (each recommendation once per theme and in the total)."""
+    past = ExpressionWrapper(Q(due__lt=today), output_field=BooleanField())
+    rows = _driver_rows(
+        _final(in_scope)
+        .annotate(past=past)
+        .values_list(
+            "recommendation_id",
+            "report_date",
+            "past",
+            "recommendation__theme_links__theme_id",
+        )
+    )
+    age_of = _Ages(today)
+    closed: dict[tuple, int] = defaultdict(int)
+    counted: set[tuple[int, int]] = set()
+    for rec, report_date, is_past, theme in rows:
+        age, is_past = age_of(report_date), bool(is_past)
+        for key in (CoverageFigure.UNTHEMED if theme is None else theme, CoverageFigure.TOTAL):
+            if (rec, key) not in counted:
+                counted.add((rec, key))
+                closed[key, age, is_past] += 1
+    return closed
+
+
 class _DeadlineFigures:
     """The deadline figures of every row over every report, from the maintained figures
-    (services/coverage_figures.py): the open recommendations by theme, report date and
-    "past due on `today`" in one query; for one member state, what it closed from its own
-    final follow-ups (a few thousand at most); per member state, what each closed past
-    due."""
+    (services/coverage_figures.py); those over every member state kept per state of the
+    figures (`token`, _read_figures)."""
 
-    def __init__(self, *, body_code: str | None, period: dict, today: datetime.date):
-        self.today = today
-        figures = _body_keys(CoverageDeadline.objects.order_by(), body_code)
-        every_state = figures.filter(member_state=CoverageFigure.ALL_STATES)
-        # The figures' `closed` counts every state's final follow-ups whenever written;
-        # for one state or a date range, what the follow-ups in scope closed is counted.
-        in_scope = (
-            _follow_up_q("", **period)
-            & _recommendation_q("recommendation__", report_id=None, body_code=body_code)
-            if any(value is not None for value in period.values())
-            else None
-        )
-        # Per theme key: open recommendations by age, and how many of them are overdue.
-        self.ages: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-        self.overdue: dict[int, int] = defaultdict(int)
-        self.past_due = 0
-        age_of = _Ages(today)
-        open_ = Sum(F("recommendations") - F("closed"))
-        if in_scope is None:
-            # Two reads in the order of the figures' index (no sort): by report date,
-            # and past due by theme.
-            for theme, report_date, count in _driver_rows(
-                every_state.values("theme_key", "report_date")
-                .annotate(open=open_)
-                .values_list("theme_key", "report_date", "open")
-            ):
-                if count:
-                    self.ages[theme][age_of(report_date)] += count
-            for theme, count, recommendations in (
-                every_state.filter(due_date__lt=today)
-                .values("theme_key")
-                .annotate(open=open_, past_due=Sum("recommendations"))
-                .values_list("theme_key", "open", "past_due")
-            ):
-                self.overdue[theme] = count
-                if theme == CoverageFigure.TOTAL:
-                    self.past_due = recommendations
+    def __init__(
+        self,
+        *,
+        body_code: str | None,
+        body_key: int | None,
+        period: dict,
+        today: datetime.date,
+        token: int | None,
+        theme_list: list[Theme],
+    ):
+        if all(value is None for value in period.values()):
+            self.numbers = _read_figures(token, _deadline_numbers, body_key, today)
         else:
-            closed_in_scope = self._closed_by(in_scope)
-            past = ExpressionWrapper(Q(due_date__lt=today), output_field=BooleanField())
-            for theme, report_date, is_past, recommendations in _driver_rows(
-                every_state.annotate(past=past)
-                .values_list("theme_key", "report_date", "past")
-                .annotate(Sum("recommendations"))
-            ):
-                age, is_past = age_of(report_date), bool(is_past)
-                count = recommendations - closed_in_scope.get((theme, age, is_past), 0)
-                if count:
-                    self.ages[theme][age] += count
-                    self.overdue[theme] += count if is_past else 0
-                if is_past and theme == CoverageFigure.TOTAL:
-                    self.past_due += recommendations
-        self.keys = dict(Theme.objects.values_list("code", "pk"))
+            self.numbers = _deadline_numbers_in_scope(body_key, body_code, period, today)
+        self.keys = {theme.code: theme.pk for theme in theme_list}
         self.keys.update({TOTAL_CODE: CoverageFigure.TOTAL, UNTHEMED_CODE: CoverageFigure.UNTHEMED})
-        if in_scope is None:
-            # What each state closed past due: all it closed (its final follow-ups, in
-            # the coverage figures) less what it closed that is not due yet or has no
-            # due date (a few rows per state, found by the index; the past is long).
-            finals = dict(
-                _body_keys(
-                    CoverageFigure.objects.filter(
-                        report_key=CoverageFigure.ALL, theme_key=CoverageFigure.TOTAL
-                    ),
-                    body_code,
-                )
-                .exclude(member_state=CoverageFigure.ALL_STATES)
-                .annotate(final=sum((F(str(status)) for status in FINAL_STATUSES), Value(0)))
-                .values_list("member_state", "final")
-            )
-            not_past_due = dict(
-                figures.filter(
-                    member_state__in=sorted(finals),
-                    theme_key=CoverageFigure.TOTAL,
-                    report_date=CoverageDeadline.NO_DATE,
-                    due_date__gte=today,
-                )
-                .values("member_state")
-                .annotate(closed=Sum("closed"))
-                .values_list("member_state", "closed")
-            )
-            self.closed_past_due = {
-                iso3: final - not_past_due.get(iso3, 0) for iso3, final in finals.items()
-            }
-        else:  # a state has one follow-up per recommendation
-            self.closed_past_due = dict(
-                self._final(in_scope)
-                .filter(due__lt=today)
-                .values("member_state")
-                .annotate(closed=Count("pk"))
-                .values_list("member_state", "closed")
-            )
-
-    def _final(self, in_scope: Q):
-        """Final follow-ups in scope, with the due date and report date their
-        recommendation is counted under."""
-        counted_as = CoverageRecommendation.objects.filter(
-            recommendation_id=OuterRef("recommendation_id")
-        )
-        return (
-            FollowUp.objects.filter(in_scope, status__in=FINAL_STATUSES)
-            .order_by()
-            .annotate(
-                due=Subquery(counted_as.values("due_date")),
-                report_date=Subquery(counted_as.values("report_date")),
-            )
-        )
-
-    def _closed_by(self, in_scope: Q) -> dict[tuple, int]:
-        """The recommendations final follow-ups in scope closed, by theme key, age and
-        past due (each recommendation once per theme and in the total)."""
-        past = ExpressionWrapper(Q(due__lt=self.today), output_field=BooleanField())
-        rows = _driver_rows(
-            self._final(in_scope)
-            .annotate(past=past)
-            .values_list(
-                "recommendation_id",
-                "report_date",
-                "past",
-                "recommendation__theme_links__theme_id",
-            )
-        )
-        age_of = _Ages(self.today)
-        closed: dict[tuple, int] = defaultdict(int)
-        counted: set[tuple[int, int]] = set()
-        for rec, report_date, is_past, theme in rows:
-            age, is_past = age_of(report_date), bool(is_past)
-            for key in (CoverageFigure.UNTHEMED if theme is None else theme, CoverageFigure.TOTAL):
-                if (rec, key) not in counted:
-                    counted.add((rec, key))
-                    closed[key, age, is_past] += 1
-        return closed
 
     def row(self, code: str) -> dict[str, Any]:
         key = self.keys.get(code)
         return {
-            "overdue": self.overdue.get(key, 0),
-            "median_age_open": _median_age(self.ages.get(key, {})),
+            "overdue": self.numbers.overdue.get(key, 0),
+            "median_age_open": self.numbers.median_age.get(key),
         }
 
     def overdue_for(self, iso3: str) -> int:
-        return self.past_due - self.closed_past_due.get(iso3, 0)
+        return self.numbers.past_due - self.numbers.closed_past_due.get(iso3, 0)
 
 
 def _states(themes, total, *, scope, period) -> list[dict[str, Any]]:
@@ -854,7 +977,7 @@ def _atoms_from_figures(scope, iso3: str | None, own_state: str) -> tuple[dict, 
     ).exclude(member_state=own_state)
     if iso3 is not None:
         atoms = atoms.filter(member_state__in=[CoverageFigure.ALL_STATES, iso3])
-    atoms = _body_keys(atoms, scope["body_code"])
+    atoms = _body_keys(atoms, _body_key(scope["body_code"]))
     code_of = dict(Theme.objects.values_list("pk", "code"))
     themes_of: dict[str, frozenset[str]] = {}
     reporters: dict[str, set[str]] = defaultdict(set)

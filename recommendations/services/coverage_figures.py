@@ -56,11 +56,13 @@ it back after (`recommendations_changing`). It first locks the recommendations a
 follow-ups (SELECT ... FOR UPDATE), so on PostgreSQL a concurrent follow-up write either
 finished before (and is in the contribution read) or waits and then reads the new keys.
 
-Every statement locks the rows in key order, and the smallest key (0, 0, 0, "") is in
-every write's set: it serialises the figure writes of concurrent transactions without
-deadlock, as long as a transaction takes its row locks on follow-ups and
-recommendations before its first figure write (the bulk services do). On SQLite writers
-are serialised anyway (transaction_mode IMMEDIATE).
+Every write of the figures first sets a new random token in the one row of
+CoverageVersion (`_new_version`), then writes the figures, each statement in key order.
+The token tells readers which state of the figures they read (selectors/coverage.py
+keeps what it read per token), and its row lock serialises the figure writes of
+concurrent transactions without deadlock, as long as a transaction takes its row locks
+on follow-ups and recommendations before its first figure write (the bulk services do).
+On SQLite writers are serialised anyway (transaction_mode IMMEDIATE).
 
 Dates and deadlines
 -------------------
@@ -90,6 +92,7 @@ restore_db call it, and `coverage_rebuild`); `figures_differences` compares.
 
 import datetime
 import itertools
+import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -102,6 +105,7 @@ from recommendations.models import (
     CoverageDeadline,
     CoverageFigure,
     CoverageRecommendation,
+    CoverageVersion,
     FollowUp,
     Recommendation,
     RecommendationTheme,
@@ -134,11 +138,23 @@ def _tables() -> dict[str, str]:
         "deadline": qn(CoverageDeadline._meta.db_table),
         "atom": qn(CoverageAtom._meta.db_table),
         "per_rec": qn(CoverageRecommendation._meta.db_table),
+        "version": qn(CoverageVersion._meta.db_table),
         "rec": qn(Recommendation._meta.db_table),
         "link": qn(RecommendationTheme._meta.db_table),
         "body": qn(Recommendation.bodies.through._meta.db_table),
         "follow_up": qn(FollowUp._meta.db_table),
     }
+
+
+def _new_version() -> None:
+    """A new token for the figures about to be written (see the module docstring): the
+    first figure statement of every write, in its transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_tables()['version']} (id, token) VALUES (1, %s) "
+            "ON CONFLICT (id) DO UPDATE SET token = excluded.token",
+            [secrets.randbits(62)],
+        )
 
 
 @dataclass(frozen=True)
@@ -202,6 +218,7 @@ def follow_ups_changed(changes: Iterable[tuple[FollowUpState | None, FollowUpSta
     current transaction. Call it after the base rows are written."""
     if getattr(connection, "_coverage_rebuilt_after", False):
         return
+    _new_version()
     deltas: dict[tuple[int, str], list[int]] = {}
     counts: dict[int, list[int]] = {}  # rec -> [follow-ups, final follow-ups]
     closing: dict[tuple[int, str], int] = {}  # (rec, state) -> final follow-ups
@@ -671,6 +688,7 @@ def recommendations_changing(rec_ids=(), *, report_ids=()):
                 .select_for_update()
                 .values_list("pk")
             )
+            _new_version()
             _add_contribution(_contribution(before, _counted_as(before)), -1)
         changing.recs.update(before)
         changing.reports.update(report_ids)
@@ -688,6 +706,7 @@ def recommendations_changing(rec_ids=(), *, report_ids=()):
         finally:
             del connection._coverage_changing
         after = changing.ids()
+        _new_version()
         _add_contribution(_contribution(after, _counted_store(after)), 1)
         gone = sorted(changing.recs - set(after))
         for chunk in _chunks(gone, 500):
@@ -817,6 +836,7 @@ def figures_rebuild() -> None:
     """Recompute the three tables from the base tables (bulk loads, restores, repairs)."""
     t = _tables()
     with transaction.atomic(), connection.cursor() as cursor:
+        _new_version()
         cursor.execute(f"DELETE FROM {t['figure']}")
         sql, params = _expected_sql()
         cursor.execute(

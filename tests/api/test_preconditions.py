@@ -154,11 +154,13 @@ def test_a_liaison_patch_reads_once_updates_once_and_writes_one_history_row(foll
     statements = patch_statements(kenya, path, "not_started")
     kinds = [sql.split()[0].upper() for sql in statements]
     # The token, the follow-up (with what the answer shows), one conditional UPDATE, one
-    # history INSERT, and one statement on the coverage figures (an INSERT ... SELECT ...
-    # ON CONFLICT DO UPDATE that reads the recommendation's keys itself): nothing else.
-    assert kinds == ["SELECT", "SELECT", "UPDATE", "INSERT", "INSERT"], statements
+    # history INSERT, the figures' new version and one statement on the coverage figures
+    # (an INSERT ... SELECT ... ON CONFLICT DO UPDATE that reads the recommendation's keys
+    # itself): nothing else.
+    assert kinds == ["SELECT", "SELECT", "UPDATE", "INSERT", "INSERT", "INSERT"], statements
     update = statements[2].split("WHERE", 1)[1]
     assert "version" in update and "id" in update  # conditional on the version read
+    assert "coverageversion" in statements[4] and "ON CONFLICT" in statements[4]
     assert "coveragefigure" in statements[-1] and "ON CONFLICT" in statements[-1]
     assert FollowUp.objects.get(pk=follow_up.pk).history.count() == 2
 
@@ -167,10 +169,11 @@ def test_a_liaison_patch_reads_once_updates_once_and_writes_one_history_row(foll
     # one statement each.
     statements = patch_statements(kenya, path, "implemented")
     kinds = [sql.split()[0].upper() for sql in statements]
-    assert kinds == ["SELECT", "SELECT", "UPDATE", "INSERT", "INSERT", "INSERT", "INSERT"]
-    assert "coveragerecommendation" in statements[4] and "RETURNING" in statements[4]
-    assert "coveragefigure" in statements[5]
-    assert "coveragedeadline" in statements[6] and "ON CONFLICT" in statements[6]
+    assert kinds == ["SELECT", "SELECT", "UPDATE", "INSERT", "INSERT", "INSERT", "INSERT", "INSERT"]
+    assert "coverageversion" in statements[4]
+    assert "coveragerecommendation" in statements[5] and "RETURNING" in statements[5]
+    assert "coveragefigure" in statements[6]
+    assert "coveragedeadline" in statements[7] and "ON CONFLICT" in statements[7]
 
 
 def test_an_unchanged_patch_writes_nothing(follow_up, kenya):

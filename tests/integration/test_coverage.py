@@ -26,7 +26,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -40,6 +40,7 @@ from recommendations.models import (
     Report,
     Theme,
 )
+from recommendations.selectors import coverage
 from recommendations.selectors.coverage import COVERAGE_COLUMNS, coverage_by_theme
 from recommendations.services import coverage_figures
 from recommendations.services import follow_ups as services
@@ -528,7 +529,14 @@ def test_scope_filters_combine(data):
 # Query budget --------------------------------------------------------------------------
 
 
-def count_queries(**scope):
+def forget_kept_reads():
+    """This process's kept reads of the figures dropped: the next read is a first one."""
+    coverage._read_figures.token = None
+
+
+def count_queries(*, kept=False, **scope):
+    if not kept:
+        forget_kept_reads()
     with CaptureQueriesContext(connection) as queries:
         coverage_by_theme(**scope)
     return len(queries)
@@ -547,6 +555,37 @@ def test_query_count_does_not_grow_with_the_data(staff):
     assert small == large
     assert max(large) <= 10
     assert count_queries(report=report.pk) == large[2] + 1  # looks up the symbol
+    # Read again, the figures unchanged: what was read from them is kept; the token,
+    # the themes' and the member states' names are read again.
+    coverage_by_theme()
+    assert count_queries(kept=True) == 3 < large[0]
+
+
+def test_kept_reads_follow_every_write_and_never_a_rolled_back_one(data):
+    """Coverage read twice without a write is answered from what this process kept;
+    a write through the services, even one rolled back, is never hidden by it."""
+    forget_kept_reads()
+    first = coverage_by_theme()
+    assert count_queries(kept=True) == 3
+    assert coverage_by_theme() == first
+    # A status change: a new state of the figures, read afresh.
+    ken_r6 = FollowUp.objects.get(recommendation=data["r6"], member_state="KEN")
+    services.follow_up_update(follow_up=ken_r6, user=None, data={"status": Status.IMPLEMENTED})
+    after = coverage_by_theme()
+    assert after["total"]["status_counts"]["implemented"] == 3
+    assert first["total"]["status_counts"]["implemented"] == 2
+    # Written, read (and kept) inside a transaction that is then rolled back: the read
+    # after it gives the committed figures, not the kept ones.
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.follow_up_delete(follow_up=ken_r6, user=None)
+        assert coverage_by_theme()["total"]["covered"] == after["total"]["covered"] - 1
+        raise RuntimeError("rolled back")
+    assert coverage_by_theme() == after
+    # Names are not kept: a theme renamed without any figure changing shows at once.
+    Theme.objects.filter(code="drugs").update(name_en="Drugs, renamed")
+    renamed = coverage_by_theme()
+    assert renamed["themes"][0]["name_en"] == "Drugs, renamed"
+    assert figures(renamed["themes"][0]) == figures(after["themes"][0])
 
 
 # The command ---------------------------------------------------------------------------
