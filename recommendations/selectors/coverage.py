@@ -37,6 +37,7 @@ import math
 import statistics
 import threading
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -44,6 +45,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -53,6 +55,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -271,7 +274,8 @@ def coverage_by_theme(
     )
     body_code, iso3 = scope["body_code"], period["iso3"]
     dated = updated_from is not None or updated_to is not None
-    token = body_key = theme_list = None
+    today = today or timezone.localdate()
+    token = body_key = theme_list = follow_ups = None
     if source == "figures":
         token = None if dated else figures_version()
         body_key = _body_key(body_code)
@@ -279,8 +283,9 @@ def coverage_by_theme(
     if source == "tables":
         themes, unthemed, total, states = _from_tables(scope, period, include_states)
     elif dated:
+        follow_ups = _PeriodFollowUps(scope, period, today)
         themes, unthemed, total, states = _from_period(
-            scope, body_key, period, include_states, theme_list
+            scope, body_key, follow_ups, include_states, theme_list
         )
     else:
         themes, unthemed, total, states = _from_figures(
@@ -288,7 +293,6 @@ def coverage_by_theme(
         )
 
     # Deadlines: open, overdue, ages. One report's are a few dozen rows of base tables.
-    today = today or timezone.localdate()
     if source == "figures" and scope["report_id"] is None:
         deadlines = _DeadlineFigures(
             body_code=body_code,
@@ -297,6 +301,7 @@ def coverage_by_theme(
             today=today,
             token=token,
             theme_list=theme_list,
+            closed=follow_ups and follow_ups.closed,
         )
     else:
         deadlines = _Deadlines(scope=scope, period=period, today=today)
@@ -341,9 +346,12 @@ class _FiguresReads:
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
+        self.lock = threading.Lock()
+        self.forget()
+
+    def forget(self) -> None:
         self.token: int | None = None
         self.reads: dict[tuple, Any] = {}
-        self.lock = threading.Lock()
 
     def __call__(self, token: int | None, read, *args):
         if token is None:
@@ -361,6 +369,12 @@ class _FiguresReads:
 
 
 _read_figures = _FiguresReads()
+
+
+def kept_reads_forget() -> None:
+    """Drop what this process kept of the figures: the next read is a first one, as
+    after a write (for tests and the bench)."""
+    _read_figures.forget()
 
 
 def _body_key(body_code: str | None) -> int | None:
@@ -387,63 +401,145 @@ def _themes() -> list[Theme]:
     return list(Theme.objects.order_by("position", "code").only("code", "name_zh", "name_en"))
 
 
-def _from_period(scope, body_key, period, include_states, theme_list):
+class _PeriodFollowUps:
+    """The follow-ups of a date-range scope, read once (found by the index on
+    updated_at), a row per theme link of their recommendation, and counted here: per
+    theme key and in total the follow-up counts of _aggregates; per member state and
+    theme what _states counts; what the final ones closed (_closed_in_scope)."""
+
+    def __init__(self, scope, period, today: datetime.date) -> None:
+        counted_as = CoverageRecommendation.objects.filter(
+            recommendation_id=OuterRef("recommendation_id")
+        )
+
+        def for_final(field):  # the dates only matter to final follow-ups
+            return Case(
+                When(status__in=FINAL_STATUSES, then=Subquery(counted_as.values(field))),
+                default=None,
+            )
+
+        rows = _driver_rows(
+            FollowUp.objects.filter(
+                _recommendation_q("recommendation__", **scope), _follow_up_q("", **period)
+            )
+            .order_by()
+            .annotate(
+                verified=_flag(Q(status=Status.IMPLEMENTED, verified_at__isnull=False)),
+                unverified=_flag(unverified_claim_q()),
+                due=for_final("due_date"),
+                report_date=for_final("report_date"),
+            )
+            .annotate(past=_flag(Q(due__lt=today)))
+            .values_list(
+                "pk",
+                "recommendation_id",
+                "member_state_id",
+                "status",
+                "verified",
+                "unverified",
+                "recommendation__theme_links__theme_id",
+                "past",
+                "report_date",
+            )
+        )
+        final = set(FINAL_STATUSES)
+        tally: dict[int, _Tally] = defaultdict(_Tally)
+        self.per_state: dict[str, int] = defaultdict(int)
+        self.per_state_theme: dict[tuple[str, int], int] = defaultdict(int)
+        finals = []
+        seen: set[int] = set()
+        for pk, rec, iso3, status, verified, unverified, theme, past, report_date in rows:
+            key = CoverageFigure.UNTHEMED if theme is None else theme
+            tally[key].add(rec, iso3, status, verified, unverified)
+            if theme is not None:
+                self.per_state_theme[iso3, theme] += 1
+            if pk not in seen:
+                seen.add(pk)
+                tally[CoverageFigure.TOTAL].add(rec, iso3, status, verified, unverified)
+                self.per_state[iso3] += 1
+            if status in final:
+                finals.append((pk, rec, iso3, theme, past, report_date))
+        self.counts = {key: counted.counts() for key, counted in tally.items()}
+        self.closed = _closed_in_scope(finals, today)
+
+
+def _flag(q: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(q, output_field=BooleanField())
+
+
+class _Tally:
+    """The follow-up counts of _aggregates for one row, counted from its follow-ups."""
+
+    def __init__(self) -> None:
+        self.recs: set[int] = set()
+        self.states: set[str] = set()
+        self.follow_ups = self.verified = self.unverified = 0
+        self.statuses: dict[str, int] = dict.fromkeys(STATUS_CODES, 0)
+
+    def add(self, rec, iso3, status, verified, unverified) -> None:
+        self.recs.add(rec)
+        self.states.add(iso3)
+        self.follow_ups += 1
+        self.verified += bool(verified)
+        self.unverified += bool(unverified)
+        self.statuses[status] += 1
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "n_covered": len(self.recs),
+            "n_states_reporting": len(self.states),
+            "n_follow_ups": self.follow_ups,
+            "n_verified_implemented": self.verified,
+            "n_unverified_implemented": self.unverified,
+            **{f"n_status__{status}": count for status, count in self.statuses.items()},
+        }
+
+
+def _from_period(scope, body_key, follow_ups: _PeriodFollowUps, include_states, theme_list):
     """Date-range scopes: the recommendations of each row from the maintained figures
-    (they have no date), the follow-up counts from the follow-ups updated in the range
-    (found by the index on updated_at)."""
+    (they have no date), the follow-up counts from the follow-ups updated in the range."""
     recommendations = dict(
         _figure_rows(scope["report_id"], body_key)
         .filter(member_state=CoverageFigure.ALL_STATES)
         .values_list("theme_key", "recommendations")
     )
-    follow_ups = FollowUp.objects.filter(
-        _recommendation_q("recommendation__", **scope), _follow_up_q("", **period)
-    ).order_by()
-    counts = _follow_up_counts()
-    per_theme = {
-        row.pop("recommendation__theme_links__theme_id"): row
-        for row in follow_ups.values("recommendation__theme_links__theme_id").annotate(**counts)
-    }
-    total_counts = follow_ups.aggregate(**counts)
 
-    def row_counts(key, found):
+    def row_counts(key):
         return {
             **dict.fromkeys(_COUNT_NAMES, 0),
-            **found,
+            **follow_ups.counts.get(key, {}),
             "n_recommendations": recommendations.get(key, 0),
         }
 
-    themes = [
-        _row(t.code, t.name_zh, t.name_en, row_counts(t.pk, per_theme.get(t.pk, {})))
-        for t in theme_list
-    ]
+    themes = [_row(t.code, t.name_zh, t.name_en, row_counts(t.pk)) for t in theme_list]
     unthemed = _row(
-        UNTHEMED_CODE,
-        UNTHEMED_NAME_ZH,
-        UNTHEMED_NAME_EN,
-        row_counts(CoverageFigure.UNTHEMED, per_theme.get(None, {})),
+        UNTHEMED_CODE, UNTHEMED_NAME_ZH, UNTHEMED_NAME_EN, row_counts(CoverageFigure.UNTHEMED)
     )
-    total = _row(
-        TOTAL_CODE, TOTAL_NAME_ZH, TOTAL_NAME_EN, row_counts(CoverageFigure.TOTAL, total_counts)
+    total = _row(TOTAL_CODE, TOTAL_NAME_ZH, TOTAL_NAME_EN, row_counts(CoverageFigure.TOTAL))
+    if not include_states:
+        return themes, unthemed, total, None
+    names = (
+        MemberState.objects.filter(iso3__in=sorted(follow_ups.per_state))
+        .order_by("name_en")
+        .values_list("iso3", "name_en", "name_zh")
     )
-    states = _states(themes, total, scope=scope, period=period) if include_states else None
+    states = [
+        {
+            "iso3": iso3,
+            "name_en": name_en,
+            "name_zh": name_zh,
+            "themes": {
+                theme.code: percent(
+                    follow_ups.per_state_theme.get((iso3, theme.pk), 0),
+                    recommendations.get(theme.pk, 0),
+                )
+                for theme in theme_list
+            },
+            "total": percent(follow_ups.per_state[iso3], total["recommendations"]),
+        }
+        for iso3, name_en, name_zh in names
+    ]
     return themes, unthemed, total, states
-
-
-def _follow_up_counts() -> dict[str, Count]:
-    """_aggregates' follow-up counts, over follow-ups (one per recommendation and state)."""
-    counts = {
-        "n_covered": Count("recommendation", distinct=True),
-        "n_states_reporting": Count("member_state", distinct=True),
-        "n_follow_ups": Count("pk"),
-        "n_verified_implemented": Count(
-            "pk", filter=Q(status=Status.IMPLEMENTED, verified_at__isnull=False)
-        ),
-        "n_unverified_implemented": Count("pk", filter=unverified_claim_q()),
-    }
-    for status in STATUS_CODES:
-        counts[f"n_status__{status}"] = Count("pk", filter=Q(status=status))
-    return counts
 
 
 def _figure_counts(report_id: int | None, body_key: int | None, iso3: str | None):
@@ -720,24 +816,20 @@ def _deadline_numbers(body_key: int | None, today: datetime.date) -> _DeadlineNu
 
 
 def _deadline_numbers_in_scope(
-    body_key: int | None, body_code: str | None, period: dict, today: datetime.date
+    body_key: int | None, closed: tuple[dict, dict], today: datetime.date
 ) -> _DeadlineNumbers:
     """The same for one member state or a date range: the figures' `closed` counts every
-    state's final follow-ups whenever written, so what the follow-ups in scope closed is
-    counted from them (a state's: a few thousand at most)."""
-    in_scope = _follow_up_q("", **period) & _recommendation_q(
-        "recommendation__", report_id=None, body_code=body_code
-    )
+    state's final follow-ups whenever written, so what the final follow-ups in scope
+    closed (`closed`, _closed_in_scope) is taken from the recommendations instead."""
+    closed_in_scope, closed_past_due = closed
     figures = _body_keys(CoverageDeadline.objects.order_by(), body_key)
-    closed_in_scope = _closed_by(in_scope, today)
-    past = ExpressionWrapper(Q(due_date__lt=today), output_field=BooleanField())
     ages: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     overdue: dict[int, int] = defaultdict(int)
     past_due = 0
     age_of = _Ages(today)
     for theme, report_date, is_past, recommendations in _driver_rows(
         figures.filter(member_state=CoverageFigure.ALL_STATES)
-        .annotate(past=past)
+        .annotate(past=_flag(Q(due_date__lt=today)))
         .values_list("theme_key", "report_date", "past")
         .annotate(Sum("recommendations"))
     ):
@@ -748,14 +840,6 @@ def _deadline_numbers_in_scope(
             overdue[theme] += count if is_past else 0
         if is_past and theme == CoverageFigure.TOTAL:
             past_due += recommendations
-    # A state has one follow-up per recommendation.
-    closed_past_due = dict(
-        _final(in_scope)
-        .filter(due__lt=today)
-        .values("member_state")
-        .annotate(closed=Count("pk"))
-        .values_list("member_state", "closed")
-    )
     return _DeadlineNumbers(
         median_age={theme: _median_age(by_age) for theme, by_age in ages.items()},
         overdue=dict(overdue),
@@ -764,52 +848,59 @@ def _deadline_numbers_in_scope(
     )
 
 
-def _final(in_scope: Q):
-    """Final follow-ups in scope, with the due date and report date their recommendation
-    is counted under."""
+def _final_follow_ups(in_scope: Q, today: datetime.date) -> list[tuple]:
+    """The final follow-ups in scope as _closed_in_scope reads them, with the dates
+    their recommendation is counted under."""
     counted_as = CoverageRecommendation.objects.filter(
         recommendation_id=OuterRef("recommendation_id")
     )
-    return (
+    return _driver_rows(
         FollowUp.objects.filter(in_scope, status__in=FINAL_STATUSES)
         .order_by()
         .annotate(
             due=Subquery(counted_as.values("due_date")),
             report_date=Subquery(counted_as.values("report_date")),
         )
-    )
-
-
-def _closed_by(in_scope: Q, today: datetime.date) -> dict[tuple, int]:
-    """The recommendations final follow-ups in scope closed, by theme key, age and past
-    due (each recommendation once per theme and in the total)."""
-    past = ExpressionWrapper(Q(due__lt=today), output_field=BooleanField())
-    rows = _driver_rows(
-        _final(in_scope)
-        .annotate(past=past)
+        .annotate(past=_flag(Q(due__lt=today)))
         .values_list(
+            "pk",
             "recommendation_id",
-            "report_date",
-            "past",
+            "member_state_id",
             "recommendation__theme_links__theme_id",
+            "past",
+            "report_date",
         )
     )
+
+
+def _closed_in_scope(finals: Iterable[tuple], today: datetime.date) -> tuple[dict, dict]:
+    """What final follow-ups in scope closed, from rows (follow-up, recommendation,
+    member state, theme id or None, past due, report date), one per theme link: the
+    recommendations closed by (theme key, age, past due), each once per theme and in the
+    total; per member state, the past-due recommendations it closed (a state has one
+    follow-up per recommendation)."""
     age_of = _Ages(today)
     closed: dict[tuple, int] = defaultdict(int)
     counted: set[tuple[int, int]] = set()
-    for rec, report_date, is_past, theme in rows:
-        age, is_past = age_of(report_date), bool(is_past)
+    closed_past_due: dict[str, int] = defaultdict(int)
+    seen: set[int] = set()
+    for pk, rec, iso3, theme, past, report_date in finals:
+        age, past = age_of(report_date), bool(past)
         for key in (CoverageFigure.UNTHEMED if theme is None else theme, CoverageFigure.TOTAL):
             if (rec, key) not in counted:
                 counted.add((rec, key))
-                closed[key, age, is_past] += 1
-    return closed
+                closed[key, age, past] += 1
+        if past and pk not in seen:
+            seen.add(pk)
+            closed_past_due[iso3] += 1
+    return closed, dict(closed_past_due)
 
 
 class _DeadlineFigures:
     """The deadline figures of every row over every report, from the maintained figures
     (services/coverage_figures.py); those over every member state kept per state of the
-    figures (`token`, _read_figures)."""
+    figures (`token`, _read_figures); for one state or a date range, with what its final
+    follow-ups closed (`closed`: a date range's were counted in its one pass)."""
 
     def __init__(
         self,
@@ -820,11 +911,17 @@ class _DeadlineFigures:
         today: datetime.date,
         token: int | None,
         theme_list: list[Theme],
+        closed: tuple[dict, dict] | None,
     ):
         if all(value is None for value in period.values()):
             self.numbers = _read_figures(token, _deadline_numbers, body_key, today)
         else:
-            self.numbers = _deadline_numbers_in_scope(body_key, body_code, period, today)
+            if closed is None:  # one member state, no dates: a few thousand follow-ups
+                in_scope = _follow_up_q("", **period) & _recommendation_q(
+                    "recommendation__", report_id=None, body_code=body_code
+                )
+                closed = _closed_in_scope(_final_follow_ups(in_scope, today), today)
+            self.numbers = _deadline_numbers_in_scope(body_key, closed, today)
         self.keys = {theme.code: theme.pk for theme in theme_list}
         self.keys.update({TOTAL_CODE: CoverageFigure.TOTAL, UNTHEMED_CODE: CoverageFigure.UNTHEMED})
 

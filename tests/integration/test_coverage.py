@@ -40,8 +40,11 @@ from recommendations.models import (
     Report,
     Theme,
 )
-from recommendations.selectors import coverage
-from recommendations.selectors.coverage import COVERAGE_COLUMNS, coverage_by_theme
+from recommendations.selectors.coverage import (
+    COVERAGE_COLUMNS,
+    coverage_by_theme,
+    kept_reads_forget,
+)
 from recommendations.services import coverage_figures
 from recommendations.services import follow_ups as services
 from tests.integration.shared import make_follow_up
@@ -529,14 +532,9 @@ def test_scope_filters_combine(data):
 # Query budget --------------------------------------------------------------------------
 
 
-def forget_kept_reads():
-    """This process's kept reads of the figures dropped: the next read is a first one."""
-    coverage._read_figures.token = None
-
-
 def count_queries(*, kept=False, **scope):
     if not kept:
-        forget_kept_reads()
+        kept_reads_forget()
     with CaptureQueriesContext(connection) as queries:
         coverage_by_theme(**scope)
     return len(queries)
@@ -564,7 +562,7 @@ def test_query_count_does_not_grow_with_the_data(staff):
 def test_kept_reads_follow_every_write_and_never_a_rolled_back_one(data):
     """Coverage read twice without a write is answered from what this process kept;
     a write through the services, even one rolled back, is never hidden by it."""
-    forget_kept_reads()
+    kept_reads_forget()
     first = coverage_by_theme()
     assert count_queries(kept=True) == 3
     assert coverage_by_theme() == first

@@ -323,9 +323,10 @@ def test_a_status_change_is_one_statement_on_the_figures(ground, django_assert_n
         recommendation=ground["recs"][1], member_state=state("KEN"), user=None
     )
     follow_up = FollowUp.objects.select_related("recommendation").get(pk=follow_up.pk)
-    # The savepoint, the conditional UPDATE, the history INSERT, the figures' one
-    # INSERT ... SELECT ... ON CONFLICT DO UPDATE (keys read in the same statement), release.
-    with django_assert_num_queries(5):
+    # The savepoint, the conditional UPDATE, the history INSERT, the figures' new version,
+    # their one INSERT ... SELECT ... ON CONFLICT DO UPDATE (keys read in the same
+    # statement), release.
+    with django_assert_num_queries(6):
         services.follow_up_update(
             follow_up=follow_up,
             data={"status": Status.IN_PROGRESS},

@@ -101,16 +101,16 @@ def test_a_skipped_letter_withdraws_only_the_missing_item(tmp_path):
 
 def test_a_new_report_costs_two_queries_per_recommendation(django_assert_max_num_queries):
     """The row and its history row; a theme link and its history row; a few per report
-    (three of them find its due date by the sessions of its bodies; ten keep the
-    coverage figures: the report's recommendations, their keys, follow-ups, what each is
-    counted under, the sums of the three tables)."""
+    (three of them find its due date by the sessions of its bodies; eleven keep the
+    coverage figures: their new version, the report's recommendations, their keys,
+    follow-ups, what each is counted under, the sums of the three tables)."""
     from recommendations.models import RecommendationTheme
     from recommendations.selectors.themes import taxonomy
     from recommendations.services.imports import report_import_file
 
     themes = taxonomy()
     path = REPORTS / "A_80_188.pdf"
-    with django_assert_max_num_queries(2 * 66 + 2 * 5 + 18 + 10):
+    with django_assert_max_num_queries(2 * 66 + 2 * 5 + 18 + 11):
         result = report_import_file(path=path, taxonomy=themes)
     assert result.created == 66
     assert RecommendationTheme.objects.count() == 5
