@@ -125,6 +125,9 @@ def coverage_report(request):
     report_form = SessionReportForm(initial={**scope, "language": "zh" if chinese else "en"})
     context = {
         **admin.site.each_context(request),
+        # A wide report: its fifteen columns get the width of the window (the breadcrumbs
+        # lead back to the admin).
+        "is_nav_sidebar_enabled": False,
         "title": _("Follow-up coverage by theme"),
         "form": scope_filter.form,
         "result": result,
