@@ -624,8 +624,8 @@ def figure_rows(fig: dict) -> list[list[str]]:
     rows.append(
         [
             "3b",
-            "coverage over everything from the maintained figures (with deadlines), read again "
-            "with no write in between (what was read kept per figures version)",
+            "the same from the maintained figures, read again, no write in between (kept "
+            "per figures version)",
             f"{ms(fig['everything'])}, {fig['queries'][1]} queries",
             f"one plain GROUP BY follow-up × theme: {ms(fig['group_by'])}",
             f"{ratio:.1f}× faster",
@@ -787,7 +787,8 @@ def table(results: dict) -> list[list[str]]:
     rows.append(
         [
             "3",
-            "coverage_by_theme() over everything (themes, total, states, deadlines), first read after a write",
+            "coverage_by_theme() over everything (themes, total, states, deadlines), first "
+            "read after a write",
             f"{s(cov['orm'])}, {cov['queries']} queries",
             f"hand-written SQL: {s(cov['sql'])}"
             + (", same numbers" if cov["agree"] else " — NUMBERS DIFFER"),

@@ -741,7 +741,29 @@ def _median_age(ages: dict[int, int]) -> int | None:
             middle.append(age)
         if len(middle) == 2:
             break
-    return math.floor((middle[0] + middle[1]) / 2 + 0.5)
+    return _rounded_middle(*middle)
+
+
+def _middle_ages(dated: list[tuple[Any, int]], age_of: "_Ages") -> tuple[int, int]:
+    """The two middle ages (equal for an odd count) of recommendations given as (report
+    date, how many), oldest first."""
+    total = sum(count for _, count in dated)
+    wanted = [(total - 1) // 2, total // 2]  # positions from the youngest
+    found: list[int] = []
+    seen = 0
+    for report_date, count in reversed(dated):
+        seen += count
+        while wanted and wanted[0] < seen:
+            wanted.pop(0)
+            found.append(age_of(report_date))
+        if not wanted:
+            break
+    return found[0], found[1]
+
+
+def _rounded_middle(low: int, high: int) -> int:
+    """The median from its two middle values (equal for an odd count), rounded half up."""
+    return math.floor((low + high) / 2 + 0.5)
 
 
 @dataclass(frozen=True)
@@ -758,33 +780,39 @@ class _DeadlineNumbers:
 
 def _deadline_numbers(body_key: int | None, today: datetime.date) -> _DeadlineNumbers:
     """The deadline figures over every report and member state, from the maintained
-    figures only: two reads in the order of their index (no sort), by report date and
-    past due by theme; per member state, all it closed (its final follow-ups, in the
-    coverage figures) less what it closed that is not due yet or has no due date (a few
-    rows per state, found by the index; the past is long)."""
+    figures only: by theme and report date (a few thousand rows, in the order of the
+    figures' index), the open recommendations, the open ones past due and all past due,
+    in one read; per member state, all it closed (its final follow-ups, in the coverage
+    figures) less what it closed that is not due yet or has no due date (a few rows per
+    state, found by the index; the past is long)."""
     figures = _body_keys(CoverageDeadline.objects.order_by(), body_key)
-    every_state = figures.filter(member_state=CoverageFigure.ALL_STATES)
-    open_ = Sum(F("recommendations") - F("closed"))
-    ages: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    age_of = _Ages(today)
-    for theme, report_date, count in _driver_rows(
-        every_state.values("theme_key", "report_date")
-        .annotate(open=open_)
-        .values_list("theme_key", "report_date", "open")
-    ):
-        if count:
-            ages[theme][age_of(report_date)] += count
-    overdue: dict[int, int] = {}
+    open_ = F("recommendations") - F("closed")
+    past = Q(due_date__lt=today)
+    overdue: dict[int, int] = defaultdict(int)
     past_due = 0
-    for theme, count, recommendations in (
-        every_state.filter(due_date__lt=today)
-        .values("theme_key")
-        .annotate(open=open_, past_due=Sum("recommendations"))
-        .values_list("theme_key", "open", "past_due")
+    open_by_date: dict[int, list[tuple[Any, int]]] = defaultdict(list)  # oldest first
+    for theme, report_date, count, open_past_due, recommendations_past_due in _driver_rows(
+        figures.filter(member_state=CoverageFigure.ALL_STATES)
+        .values("theme_key", "report_date")
+        .annotate(
+            open=Sum(open_),
+            overdue=Sum(open_, filter=past),
+            past_due=Sum("recommendations", filter=past),
+        )
+        .order_by("theme_key", "report_date")
+        .values_list("theme_key", "report_date", "open", "overdue", "past_due")
     ):
-        overdue[theme] = count
+        overdue[theme] += open_past_due or 0
         if theme == CoverageFigure.TOTAL:
-            past_due = recommendations
+            past_due += recommendations_past_due or 0
+        if count:
+            open_by_date[theme].append((report_date, count))
+    age_of = _Ages(today)
+    median_age = {
+        theme: _rounded_middle(*_middle_ages(dated, age_of))
+        for theme, dated in open_by_date.items()
+    }
+    figures = _body_keys(CoverageDeadline.objects.order_by(), body_key)
     finals = dict(
         _body_keys(
             CoverageFigure.objects.filter(
@@ -808,8 +836,8 @@ def _deadline_numbers(body_key: int | None, today: datetime.date) -> _DeadlineNu
         .values_list("member_state", "closed")
     )
     return _DeadlineNumbers(
-        median_age={theme: _median_age(by_age) for theme, by_age in ages.items()},
-        overdue=overdue,
+        median_age=median_age,
+        overdue=dict(overdue),
         past_due=past_due,
         closed_past_due={iso3: final - not_past_due.get(iso3, 0) for iso3, final in finals.items()},
     )
