@@ -216,7 +216,8 @@ class _Counted:
 def follow_ups_changed(changes: Iterable[tuple[FollowUpState | None, FollowUpState | None]]):
     """Apply the follow-up changes (before, after; None: created or deleted) made in the
     current transaction. Call it after the base rows are written."""
-    if getattr(connection, "_coverage_rebuilt_after", False):
+    changes = list(changes)
+    if not changes or getattr(connection, "_coverage_rebuilt_after", False):
         return
     _new_version()
     deltas: dict[tuple[int, str], list[int]] = {}
