@@ -577,16 +577,32 @@ def _contribution(rec_ids: list[int], counted_as: dict[int, tuple]) -> tuple[dic
     return figures, deadlines, atoms
 
 
-def _upsert(table: str, key: tuple, counters: tuple, rows: list[tuple]) -> None:
-    """Add the rows' counters to the table's (inserting missing keys), in key order."""
+def _upsert(model, key: tuple, counters: tuple, rows: list[tuple]) -> None:
+    """Add the rows' counters to the model's table (inserting missing keys), in key
+    order. On PostgreSQL the rows go as one array per column (`unnest`): a bulk write's
+    thousands of rows make one short statement, not one with a parameter per value
+    (which psycopg and the planner pay for by the parameter)."""
+    table = connection.ops.quote_name(model._meta.db_table)
     updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counters)
-    placeholder = "(" + ", ".join(["%s"] * (len(key) + len(counters))) + ")"
-    columns = ", ".join([*key, *counters])
+    names = [*key, *counters]
+    upsert = f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and rows:
+            arrays = ", ".join(
+                f"%s::{model._meta.get_field(name).db_type(connection)}[]" for name in names
+            )
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(names)}) "
+                f"SELECT * FROM unnest({arrays}) AS given ({', '.join(names)}) "
+                f"ORDER BY {', '.join(key)} {upsert}",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+            return
+        placeholder = "(" + ", ".join(["%s"] * len(names)) + ")"
         for chunk in _chunks(rows, 1000):
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(chunk))} "
-                f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}",
+                f"INSERT INTO {table} ({', '.join(names)}) "
+                f"VALUES {', '.join([placeholder] * len(chunk))} {upsert}",
                 list(itertools.chain.from_iterable(chunk)),
             )
 
@@ -601,15 +617,15 @@ def _signed_rows(figures: dict[tuple, list[int]], sign: int) -> list[tuple]:
 
 def _add(figures: dict[tuple, list[int]], sign: int) -> None:
     """Add (or with sign -1 subtract) these figures, in key order."""
-    _upsert(_tables()["figure"], KEY, COUNTERS, _signed_rows(figures, sign))
+    _upsert(CoverageFigure, KEY, COUNTERS, _signed_rows(figures, sign))
 
 
 def _add_deadlines(deadlines: dict[tuple, list[int]], sign: int) -> None:
-    _upsert(_tables()["deadline"], DEADLINE_KEY, DEADLINE_COUNTERS, _signed_rows(deadlines, sign))
+    _upsert(CoverageDeadline, DEADLINE_KEY, DEADLINE_COUNTERS, _signed_rows(deadlines, sign))
 
 
 def _add_atoms(atoms: dict[tuple, list[int]], sign: int) -> None:
-    _upsert(_tables()["atom"], ATOM_KEY, ("count",), _signed_rows(atoms, sign))
+    _upsert(CoverageAtom, ATOM_KEY, ("count",), _signed_rows(atoms, sign))
 
 
 def _add_contribution(contribution: tuple[dict, dict, dict], sign: int) -> None:
