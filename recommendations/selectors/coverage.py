@@ -444,19 +444,19 @@ class _PeriodFollowUps:
         )
         final = set(FINAL_STATUSES)
         tally: dict[int, _Tally] = defaultdict(_Tally)
-        self.per_state: dict[str, int] = defaultdict(int)
-        self.per_state_theme: dict[tuple[str, int], int] = defaultdict(int)
+        # Follow-ups per (theme key or the total, member state).
+        self.reported: dict[tuple[int, str], int] = defaultdict(int)
         finals = []
         seen: set[int] = set()
         for pk, rec, iso3, status, verified, unverified, theme, past, report_date in rows:
             key = CoverageFigure.UNTHEMED if theme is None else theme
             tally[key].add(rec, iso3, status, verified, unverified)
             if theme is not None:
-                self.per_state_theme[iso3, theme] += 1
+                self.reported[theme, iso3] += 1
             if pk not in seen:
                 seen.add(pk)
                 tally[CoverageFigure.TOTAL].add(rec, iso3, status, verified, unverified)
-                self.per_state[iso3] += 1
+                self.reported[CoverageFigure.TOTAL, iso3] += 1
             if status in final:
                 finals.append((pk, rec, iso3, theme, past, report_date))
         self.counts = {key: counted.counts() for key, counted in tally.items()}
@@ -518,28 +518,42 @@ def _from_period(scope, body_key, follow_ups: _PeriodFollowUps, include_states, 
     total = _row(TOTAL_CODE, TOTAL_NAME_ZH, TOTAL_NAME_EN, row_counts(CoverageFigure.TOTAL))
     if not include_states:
         return themes, unthemed, total, None
+    reporting = {iso3 for key, iso3 in follow_ups.reported if key == CoverageFigure.TOTAL}
+    states = _state_rows(
+        reporting,
+        theme_list,
+        themes,
+        total,
+        lambda key, iso3: follow_ups.reported.get((key, iso3), 0),
+    )
+    return themes, unthemed, total, states
+
+
+def _state_rows(iso3s, theme_list, themes, total, reported) -> list[dict[str, Any]]:
+    """Per member state of `iso3s`, by English name: the share of each theme's
+    recommendations, and of all of them, it reported on (`reported(theme key, iso3)`:
+    its follow-ups, one per recommendation)."""
+    recommendations = {
+        theme.pk: row["recommendations"] for theme, row in zip(theme_list, themes, strict=True)
+    }
     names = (
-        MemberState.objects.filter(iso3__in=sorted(follow_ups.per_state))
+        MemberState.objects.filter(iso3__in=sorted(iso3s))
         .order_by("name_en")
         .values_list("iso3", "name_en", "name_zh")
     )
-    states = [
+    return [
         {
             "iso3": iso3,
             "name_en": name_en,
             "name_zh": name_zh,
             "themes": {
-                theme.code: percent(
-                    follow_ups.per_state_theme.get((iso3, theme.pk), 0),
-                    recommendations.get(theme.pk, 0),
-                )
+                theme.code: percent(reported(theme.pk, iso3), recommendations[theme.pk])
                 for theme in theme_list
             },
-            "total": percent(follow_ups.per_state[iso3], total["recommendations"]),
+            "total": percent(reported(CoverageFigure.TOTAL, iso3), total["recommendations"]),
         }
         for iso3, name_en, name_zh in names
     ]
-    return themes, unthemed, total, states
 
 
 def _figure_counts(report_id: int | None, body_key: int | None, iso3: str | None):
@@ -592,28 +606,13 @@ def _from_figures(report_id, body_key, iso3, include_states, token, theme_list):
     total = _row(TOTAL_CODE, TOTAL_NAME_ZH, TOTAL_NAME_EN, counts(0))
     if not include_states:
         return themes, unthemed, total, None
-    pk_of = {theme.code: theme.pk for theme in theme_list}
-    names = (
-        MemberState.objects.filter(iso3__in=[iso for key, iso in per_state if key == 0])
-        .order_by("name_en")
-        .values_list("iso3", "name_en", "name_zh")
+    states = _state_rows(
+        {iso3 for key, iso3 in per_state if key == CoverageFigure.TOTAL},
+        theme_list,
+        themes,
+        total,
+        lambda key, iso3: per_state.get((key, iso3), {}).get("follow_ups", 0),
     )
-    states = [
-        {
-            "iso3": code,
-            "name_en": name_en,
-            "name_zh": name_zh,
-            "themes": {
-                theme["code"]: percent(
-                    per_state.get((pk_of[theme["code"]], code), {}).get("follow_ups", 0),
-                    theme["recommendations"],
-                )
-                for theme in themes
-            },
-            "total": percent(per_state[0, code]["follow_ups"], total["recommendations"]),
-        }
-        for code, name_en, name_zh in names
-    ]
     return themes, unthemed, total, states
 
 
