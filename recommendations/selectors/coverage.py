@@ -729,23 +729,14 @@ class _Ages:
 
 def _median_age(ages: dict[int, int]) -> int | None:
     """The median of ages given as {age: how many}, rounded half up (None: none)."""
-    count = sum(ages.values())
-    if not count:
+    if not sum(ages.values()):
         return None
-    middle = []
-    seen = 0
-    for age in sorted(ages):
-        seen += ages[age]
-        while len(middle) < 2 and seen > ((count - 1) // 2, count // 2)[len(middle)]:
-            middle.append(age)
-        if len(middle) == 2:
-            break
-    return _rounded_middle(*middle)
+    return _rounded_middle(*_middle_ages(sorted(ages.items(), reverse=True), lambda age: age))
 
 
-def _middle_ages(dated: list[tuple[Any, int]], age_of: "_Ages") -> tuple[int, int]:
+def _middle_ages(dated: list[tuple[Any, int]], age_of) -> tuple[int, int]:
     """The two middle ages (equal for an odd count) of recommendations given as (report
-    date, how many), oldest first."""
+    date, how many), oldest first; `age_of` turns a date into days (_Ages)."""
     total = sum(count for _, count in dated)
     wanted = [(total - 1) // 2, total // 2]  # positions from the youngest
     found: list[int] = []
